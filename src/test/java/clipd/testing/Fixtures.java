@@ -1,0 +1,36 @@
+package clipd.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.stream.Stream;
+
+/** Paths to the test model and the shared photos, and copies of them a test may change. */
+public final class Fixtures {
+    public static final Path TINY_MODEL = Path.of("src/test/resources/models/tiny").toAbsolutePath();
+    public static final Path SHARED_PHOTOS = Path.of("../shared/photos/rclip-e2e").toAbsolutePath().normalize();
+    public static final Path SHARED_IMAGES = SHARED_PHOTOS.resolve("images");
+
+    private Fixtures() {
+    }
+
+    /** A writable copy of {@code source} (a folder tree) under {@code target}. */
+    public static Path copyTree(Path source, Path target) {
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path to = target.resolve(source.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to, StandardCopyOption.REPLACE_EXISTING);
+                    to.toFile().setWritable(true);
+                }
+            }
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
