@@ -1,0 +1,221 @@
+package clipd.store;
+
+import org.mapdb.BTreeMap;
+import org.mapdb.DB;
+import org.mapdb.DBException;
+import org.mapdb.DBMaker;
+import org.mapdb.HTreeMap;
+import org.mapdb.Serializer;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/**
+ * The index: path → {@link PhotoRecord} and content hash → embedding, so copies share one embedding and a moved photo
+ * keeps its own. MapDB stays behind this class. The file is memory-mapped with MapDB's write-ahead log, so a crash
+ * loses at most the uncommitted batch and never leaves a store that cannot be opened.
+ */
+public final class PhotoStore implements AutoCloseable {
+    static final String SCHEMA_VERSION = "1";
+    private static final int MAPDB_HEADER = 0x4A;
+    private static final System.Logger LOG = System.getLogger(PhotoStore.class.getName());
+
+    private final Path file;
+    private final DB db;
+    private final BTreeMap<String, byte[]> files;
+    private final HTreeMap<String, float[]> vectors;
+
+    private PhotoStore(Path file, DB db) {
+        this.file = file;
+        this.db = db;
+        this.files = db.treeMap("files", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
+        this.vectors = db.hashMap("vectors", Serializer.STRING, Serializer.FLOAT_ARRAY).createOrOpen();
+    }
+
+    /**
+     * Opens or creates the store. A store of another schema, or one that cannot be read, is moved aside (never
+     * deleted) and a fresh one is created; a store in use by another process is an error.
+     */
+    public static PhotoStore open(Path file) throws StoreException {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new StoreException("cannot create the data directory " + file.getParent() + ": " + e.getMessage(), e);
+        }
+        if (!looksLikeMapDb(file)) {
+            moveAside(file, "not a clipd index");
+            return create(file);
+        }
+        try {
+            PhotoStore store = openExisting(file);
+            if (store != null) {
+                return store;
+            }
+        } catch (DBException.FileLocked e) {
+            throw new StoreException("the index " + file + " is in use by another clipd process", e);
+        } catch (RuntimeException e) {
+            moveAside(file, "unreadable (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        }
+        return create(file);
+    }
+
+    /**
+     * MapDB grows a file it opens before it checks the header, so a foreign file is recognised here first and moved
+     * aside untouched. Every MapDB store file starts with the byte 0x4A.
+     */
+    private static boolean looksLikeMapDb(Path file) throws StoreException {
+        try (InputStream in = Files.newInputStream(file)) {
+            int first = in.read();
+            return first == -1 || first == MAPDB_HEADER;
+        } catch (NoSuchFileException e) {
+            return true;
+        } catch (IOException e) {
+            throw new StoreException("cannot read the index " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens the file (a new one is created empty); null when it has another schema and was moved aside. */
+    private static PhotoStore openExisting(Path file) throws StoreException {
+        DB db = maker(file).make();
+        Map<String, String> meta = meta(db);
+        String schema = meta.get("schema");
+        if (schema == null) {
+            meta.put("schema", SCHEMA_VERSION);
+            db.commit();
+        } else if (!SCHEMA_VERSION.equals(schema)) {
+            db.close();
+            moveAside(file, "schema " + schema + ", this clipd uses " + SCHEMA_VERSION);
+            return null;
+        }
+        return new PhotoStore(file, db);
+    }
+
+    private static PhotoStore create(Path file) throws StoreException {
+        try {
+            DB db = maker(file).make();
+            meta(db).put("schema", SCHEMA_VERSION);
+            db.commit();
+            return new PhotoStore(file, db);
+        } catch (DBException.FileLocked e) {
+            throw new StoreException("the index " + file + " is in use by another clipd process", e);
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot create the index " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static DBMaker.Maker maker(Path file) {
+        return DBMaker.fileDB(file.toFile())
+                .fileMmapEnableIfSupported()
+                .fileMmapPreclearDisable()
+                .cleanerHackEnable()
+                .transactionEnable();
+    }
+
+    private static HTreeMap<String, String> meta(DB db) {
+        return db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
+    }
+
+    /** Renames the store and its log files with a ".broken-TIMESTAMP" suffix and says so in the log. */
+    private static void moveAside(Path file, String why) throws StoreException {
+        String suffix = ".moved-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path dir = file.toAbsolutePath().getParent();
+        String name = file.getFileName().toString();
+        try (DirectoryStream<Path> siblings = Files.newDirectoryStream(dir, name + "*")) {
+            for (Path p : siblings) {
+                String n = p.getFileName().toString();
+                if (n.equals(name) || n.startsWith(name + ".wal")) {
+                    Files.move(p, p.resolveSibling(n + suffix));
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("the index " + file + " is " + why + " and cannot be moved aside: "
+                    + e.getMessage(), e);
+        }
+        LOG.log(System.Logger.Level.WARNING, "index {0} is {1}; moved it to {2} and starting a new one",
+                file, why, name + suffix);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public Optional<PhotoRecord> record(String path) {
+        byte[] bytes = files.get(path);
+        return bytes == null ? Optional.empty() : Optional.of(PhotoRecord.fromBytes(bytes));
+    }
+
+    public void putRecord(String path, PhotoRecord record) {
+        files.put(path, record.toBytes());
+    }
+
+    public void removeRecord(String path) {
+        files.remove(path);
+    }
+
+    public boolean hasVector(String hash) {
+        return vectors.containsKey(hash);
+    }
+
+    public float[] vector(String hash) {
+        return vectors.get(hash);
+    }
+
+    public void putVector(String hash, float[] vector) {
+        vectors.put(hash, vector);
+    }
+
+    public long recordCount() {
+        return files.sizeLong();
+    }
+
+    public long vectorCount() {
+        return vectors.sizeLong();
+    }
+
+    /** Every record whose path starts with {@code prefix} ("" for all), in path order. */
+    public void forEachRecord(String prefix, BiConsumer<String, PhotoRecord> action) {
+        // U+FFFF is a noncharacter: no real path continues the prefix with it.
+        Map<String, byte[]> range = prefix.isEmpty() ? files : files.subMap(prefix, true, prefix + '\uffff', false);
+        for (Map.Entry<String, byte[]> e : range.entrySet()) {
+            action.accept(e.getKey(), PhotoRecord.fromBytes(e.getValue()));
+        }
+    }
+
+    /** Drops embeddings no path refers to any more; returns how many. */
+    public int removeUnreferencedVectors() {
+        Set<String> referenced = new HashSet<>();
+        forEachRecord("", (path, record) -> referenced.add(record.hash()));
+        int removed = 0;
+        for (Iterator<String> it = vectors.keySet().iterator(); it.hasNext(); ) {
+            if (!referenced.contains(it.next())) {
+                it.remove();
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    public void commit() {
+        db.commit();
+    }
+
+    @Override
+    public void close() {
+        if (!db.isClosed()) {
+            db.commit();
+            db.close();
+        }
+    }
+}
