@@ -1,0 +1,112 @@
+package clipd.index;
+
+import clipd.image.ImageDecoder;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Walks a photo folder and sorts what it finds into photos to index and files to skip, without opening any file.
+ * Symbolic links are followed (people link their photo folders together); a link loop is reported, not walked.
+ */
+public final class FolderScanner {
+    /** Folders rclip skips by default: NAS thumbnails, dependencies, version control, Windows system data. */
+    public static final Set<String> DEFAULT_EXCLUDED_DIRS =
+            Set.of("@eaDir", "node_modules", ".git", "System Volume Information");
+
+    /** Photo formats people have but no decoder here reads: skipped by name, without reading them. */
+    static final Set<String> UNDECODABLE_PHOTO_EXTENSIONS = Set.of(
+            "heic", "heif", "avif", "jxl", "dng", "cr2", "cr3", "nef", "nrw", "arw", "srf", "sr2", "orf", "rw2",
+            "raf", "pef", "srw", "x3f", "3fr", "erf", "kdc", "mos", "raw", "rwl", "iiq");
+
+    public record Candidate(Path path, long size, long modifiedMillis) {
+    }
+
+    public interface Sink {
+        void photo(Candidate candidate);
+
+        void skipped(Path path, SkipReason reason, String detail);
+    }
+
+    private final Set<String> excludedDirs;
+    private final boolean includeHidden;
+
+    public FolderScanner(Set<String> excludedDirs, boolean includeHidden) {
+        this.excludedDirs = Set.copyOf(excludedDirs);
+        this.includeHidden = includeHidden;
+    }
+
+    public void scan(Path root, Sink sink) throws IOException {
+        Files.walkFileTree(root, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+                new SimpleFileVisitor<>() {
+                    @Override
+                    public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                        if (dir.equals(root)) {
+                            return FileVisitResult.CONTINUE;
+                        }
+                        String name = dir.getFileName().toString();
+                        return excludedDirs.contains(name) || hidden(name)
+                                ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                        classify(file, attrs, sink);
+                        return FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public FileVisitResult visitFileFailed(Path file, IOException e) {
+                        if (e instanceof FileSystemLoopException) {
+                            sink.skipped(file, SkipReason.SYMLINK_LOOP, "links back to a folder above it");
+                        } else if (!hidden(file.getFileName().toString())) {
+                            sink.skipped(file, SkipReason.UNREADABLE, e instanceof AccessDeniedException
+                                    ? "permission denied" : String.valueOf(e.getMessage()));
+                        }
+                        return FileVisitResult.CONTINUE;
+                    }
+                });
+    }
+
+    private void classify(Path file, BasicFileAttributes attrs, Sink sink) {
+        String name = file.getFileName().toString();
+        if (hidden(name)) {
+            return;
+        }
+        if (!attrs.isRegularFile()) {
+            sink.skipped(file, SkipReason.NOT_A_FILE, "device, pipe or socket");
+            return;
+        }
+        String ext = extension(name);
+        if (ImageDecoder.supportedExtensions().contains(ext)) {
+            if (attrs.size() == 0) {
+                sink.skipped(file, SkipReason.EMPTY, "0 bytes");
+            } else {
+                sink.photo(new Candidate(file, attrs.size(), attrs.lastModifiedTime().toMillis()));
+            }
+        } else if (UNDECODABLE_PHOTO_EXTENSIONS.contains(ext)) {
+            sink.skipped(file, SkipReason.UNSUPPORTED_FORMAT, "no decoder for " + ext.toUpperCase(Locale.ROOT));
+        } else {
+            sink.skipped(file, SkipReason.NOT_AN_IMAGE, ext.isEmpty() ? "no file extension" : "." + ext + " file");
+        }
+    }
+
+    private boolean hidden(String name) {
+        return !includeHidden && name.startsWith(".");
+    }
+
+    static String extension(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,230 @@
+package clipd.index;
+
+import clipd.embed.ClipModel;
+import clipd.embed.ModelUnavailableException;
+import clipd.identify.ContentHasher;
+import clipd.image.ImageDecoder;
+import clipd.image.Preprocessor;
+import clipd.image.UnreadableImageException;
+import clipd.store.PhotoRecord;
+import clipd.store.PhotoStore;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Brings the index of some folders up to date: new and changed photos are hashed, and embedded only when their
+ * content is new; deleted ones leave the index. Decoding runs on worker threads that feed batched inference on
+ * the calling thread; a bounded queue between them keeps memory flat however large the folder is.
+ */
+public final class Indexer {
+    /** Files are read whole (once, for hash and decode); anything bigger is no photo clipd can embed anyway. */
+    static final long MAX_FILE_BYTES = 1L << 30;
+
+    private final PhotoStore store;
+    private final ClipModel model;
+    private final ImageDecoder decoder;
+    private final Preprocessor preprocessor;
+    private final FolderScanner scanner;
+    private final int workers;
+    private final int batchSize;
+
+    public Indexer(PhotoStore store, ClipModel model, ImageDecoder decoder, Preprocessor preprocessor,
+                   FolderScanner scanner, int workers, int batchSize) {
+        this.store = store;
+        this.model = model;
+        this.decoder = decoder;
+        this.preprocessor = preprocessor;
+        this.scanner = scanner;
+        this.workers = Math.max(1, workers);
+        this.batchSize = Math.max(1, batchSize);
+    }
+
+    /** Indexes {@code roots} (absolute, normalised folders), updating {@code stats} as it goes. */
+    public void index(List<Path> roots, IndexStats stats) throws IOException, ModelUnavailableException {
+        Set<String> present = new HashSet<>();
+        List<FolderScanner.Candidate> work = new ArrayList<>();
+        for (Path root : roots) {
+            if (!Files.isDirectory(root)) {
+                throw new NoSuchFileException(root.toString(), null, "not a folder");
+            }
+            scanner.scan(root, new FolderScanner.Sink() {
+                @Override
+                public void photo(FolderScanner.Candidate c) {
+                    stats.countFound();
+                    String key = c.path().toString();
+                    present.add(key);
+                    if (store.record(key).map(r -> r.sameFileState(c.size(), c.modifiedMillis())).orElse(false)) {
+                        stats.countUnchanged();
+                    } else {
+                        work.add(c);
+                    }
+                }
+
+                @Override
+                public void skipped(Path path, SkipReason reason, String detail) {
+                    stats.countSkip(path, reason, detail);
+                }
+            });
+        }
+        stats.countToProcess(work.size());
+        process(work, stats);
+        for (Path root : roots) {
+            removeVanished(root, present, stats);
+        }
+        store.removeUnreferencedVectors();
+        store.commit();
+    }
+
+    private void removeVanished(Path root, Set<String> present, IndexStats stats) {
+        List<String> gone = new ArrayList<>();
+        store.forEachRecord(root.toString() + File.separator, (path, record) -> {
+            if (!present.contains(path)) {
+                gone.add(path);
+            }
+        });
+        gone.forEach(store::removeRecord);
+        stats.countRemoved(gone.size());
+    }
+
+    /** What a worker made of one file. */
+    private record Outcome(Path path, PhotoRecord record, float[] pixels, SkipReason skip, String detail) {
+        static Outcome skipped(Path path, SkipReason reason, String detail) {
+            return new Outcome(path, null, null, reason, detail);
+        }
+    }
+
+    private void process(List<FolderScanner.Candidate> work, IndexStats stats)
+            throws ModelUnavailableException {
+        if (work.isEmpty()) {
+            return;
+        }
+        BlockingQueue<Outcome> outcomes = new ArrayBlockingQueue<>(2 * batchSize + workers);
+        AtomicInteger threadNumber = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "clipd-decode-" + threadNumber.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            for (FolderScanner.Candidate c : work) {
+                pool.execute(() -> {
+                    try {
+                        outcomes.put(read(c, stats));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+            }
+            Map<String, List<Outcome>> batch = new LinkedHashMap<>();
+            for (int i = 0; i < work.size(); i++) {
+                Outcome o = take(outcomes);
+                stats.countProcessed();
+                String path = o.path().toString();
+                if (o.skip() != null) {
+                    stats.countSkip(o.path(), o.skip(), o.detail());
+                    store.removeRecord(path);
+                } else if (o.pixels() == null || store.hasVector(o.record().hash())) {
+                    store.putRecord(path, o.record());
+                    stats.countReused();
+                } else {
+                    batch.computeIfAbsent(o.record().hash(), h -> new ArrayList<>()).add(o);
+                    if (batch.size() >= batchSize) {
+                        embed(batch, stats);
+                    }
+                }
+            }
+            embed(batch, stats);
+        } finally {
+            pool.shutdownNow();
+            store.commit();
+        }
+    }
+
+    private static Outcome take(BlockingQueue<Outcome> outcomes) {
+        try {
+            return outcomes.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("indexing interrupted", e);
+        }
+    }
+
+    /** Runs on a worker: read once, hash, and decode only when the content is not in the index yet. */
+    private Outcome read(FolderScanner.Candidate c, IndexStats stats) {
+        Path path = c.path();
+        if (c.size() > MAX_FILE_BYTES) {
+            return Outcome.skipped(path, SkipReason.TOO_LARGE, (c.size() >> 20) + " MB file");
+        }
+        try {
+            byte[] bytes = Files.readAllBytes(path);
+            if (bytes.length == 0) {
+                return Outcome.skipped(path, SkipReason.EMPTY, "0 bytes");
+            }
+            String hash = ContentHasher.hash(bytes);
+            stats.countHashed();
+            PhotoRecord record = new PhotoRecord(hash, bytes.length, c.modifiedMillis());
+            if (store.hasVector(hash)) {
+                return new Outcome(path, record, null, null, null);
+            }
+            float[] pixels = new float[3 * preprocessor.size() * preprocessor.size()];
+            preprocessor.preprocess(decoder.decode(bytes), pixels, 0);
+            return new Outcome(path, record, pixels, null, null);
+        } catch (UnreadableImageException e) {
+            return Outcome.skipped(path, SkipReason.of(e.kind()), e.getMessage());
+        } catch (NoSuchFileException e) {
+            return Outcome.skipped(path, SkipReason.UNREADABLE, "deleted while indexing");
+        } catch (IOException e) {
+            return Outcome.skipped(path, SkipReason.UNREADABLE, String.valueOf(e.getMessage()));
+        } catch (OutOfMemoryError e) {
+            return Outcome.skipped(path, SkipReason.TOO_LARGE, "not enough memory to decode it");
+        } catch (RuntimeException e) {
+            return Outcome.skipped(path, SkipReason.CORRUPT, e.toString());
+        }
+    }
+
+    /** Embeds each distinct content of the batch once, stores the vectors and every path, commits, and clears. */
+    private void embed(Map<String, List<Outcome>> batch, IndexStats stats) throws ModelUnavailableException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<List<Outcome>> groups = new ArrayList<>(batch.values());
+        int pixelsPerImage = 3 * preprocessor.size() * preprocessor.size();
+        int chunk = Math.min(batchSize, model.maxImageBatch());
+        for (int from = 0; from < groups.size(); from += chunk) {
+            int n = Math.min(chunk, groups.size() - from);
+            float[] pixels = new float[n * pixelsPerImage];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(groups.get(from + i).get(0).pixels(), 0, pixels, i * pixelsPerImage, pixelsPerImage);
+            }
+            float[][] vectors = model.embedImages(pixels, n);
+            for (int i = 0; i < n; i++) {
+                List<Outcome> same = groups.get(from + i);
+                store.putVector(same.get(0).record().hash(), vectors[i]);
+                for (Outcome o : same) {
+                    store.putRecord(o.path().toString(), o.record());
+                }
+                stats.countEmbedded(1);
+                for (int k = 1; k < same.size(); k++) {
+                    stats.countReused();
+                }
+            }
+        }
+        store.commit();
+        batch.clear();
+    }
+}

@@ -1,0 +1,69 @@
+package clipd.search;
+
+import clipd.embed.ClipModel;
+import clipd.embed.ModelUnavailableException;
+import clipd.image.ImageDecoder;
+import clipd.image.Preprocessor;
+import clipd.image.UnreadableImageException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a query into one vector as rclip does: the weighted sum of the normalised term embeddings, negative terms
+ * subtracted. The visual encoder is loaded only when the query has an image term.
+ */
+public final class QueryEmbedder {
+    private final ClipModel model;
+    private final ImageDecoder decoder;
+    private final Preprocessor preprocessor;
+
+    public QueryEmbedder(ClipModel model, ImageDecoder decoder, Preprocessor preprocessor) {
+        this.model = model;
+        this.decoder = decoder;
+        this.preprocessor = preprocessor;
+    }
+
+    public float[] embed(Query query) throws ModelUnavailableException, QueryException {
+        float[] sum = new float[model.descriptor().embeddingDim()];
+        List<Query.Text> texts = new ArrayList<>();
+        for (Query.Term t : query.terms()) {
+            if (t instanceof Query.Text text) {
+                texts.add(text);
+            } else {
+                add(sum, embedImage((Query.Image) t), t.weight());
+            }
+        }
+        if (!texts.isEmpty()) {
+            float[][] vectors = model.embedTexts(texts.stream().map(Query.Text::text).toList());
+            for (int i = 0; i < vectors.length; i++) {
+                add(sum, vectors[i], texts.get(i).weight());
+            }
+        }
+        return sum;
+    }
+
+    private float[] embedImage(Query.Image term) throws ModelUnavailableException, QueryException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(term.path());
+        } catch (IOException e) {
+            throw new QueryException("cannot read the query image " + term.path() + " (" + e.getMessage() + ")");
+        }
+        float[] pixels = new float[3 * preprocessor.size() * preprocessor.size()];
+        try {
+            preprocessor.preprocess(decoder.decode(bytes), pixels, 0);
+        } catch (UnreadableImageException e) {
+            throw new QueryException("the query image " + term.path() + " cannot be used: " + e.getMessage());
+        }
+        return model.embedImages(pixels, 1)[0];
+    }
+
+    private static void add(float[] sum, float[] v, float weight) {
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] += weight * v[i];
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package clipd.search;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * rclip's query language: {@code horse + stripes - zebra}; a term may carry a weight ({@code 2:golden retriever},
+ * {@code 0.5:./cat.jpg}); a term that starts with {@code /}, {@code ./}, {@code ../}, {@code ~/} or {@code file://}
+ * is an image file, anything else is text.
+ */
+public final class QueryParser {
+    private static final Pattern WEIGHTED = Pattern.compile("^(\\d+(?:\\.\\d+)?|\\.\\d+|\\d+\\.):(.+)$", Pattern.DOTALL);
+    /** Longer queries are cut by the tokenizer anyway; this only stops absurd input early. */
+    public static final int MAX_TERM_LENGTH = 2_000;
+
+    private QueryParser() {
+    }
+
+    /** Parses command-line style words; throws QueryException with a message for a person. */
+    public static Query parse(List<String> words, Path workingDir) throws QueryException {
+        List<Query.Term> terms = new ArrayList<>();
+        float sign = 1;
+        boolean expectTerm = true;
+        for (String word : words) {
+            if (word.equals("+") || word.equals("-")) {
+                if (expectTerm) {
+                    throw new QueryException("'" + word + "' must stand between two queries");
+                }
+                sign = word.equals("+") ? 1 : -1;
+                expectTerm = true;
+                continue;
+            }
+            if (!expectTerm) {
+                throw new QueryException("put '+' or '-' between queries (before \"" + word + "\")");
+            }
+            terms.add(term(word, sign, workingDir));
+            expectTerm = false;
+        }
+        if (terms.isEmpty()) {
+            throw new QueryException("the query is empty");
+        }
+        if (expectTerm) {
+            throw new QueryException("a query must follow the last '+' or '-'");
+        }
+        return new Query(List.copyOf(terms));
+    }
+
+    private static Query.Term term(String word, float sign, Path workingDir) throws QueryException {
+        if (word.length() > MAX_TERM_LENGTH) {
+            throw new QueryException("a query term is longer than " + MAX_TERM_LENGTH + " characters");
+        }
+        float weight = 1;
+        String body = word;
+        Matcher m = WEIGHTED.matcher(word);
+        if (m.matches()) {
+            weight = Float.parseFloat(m.group(1));
+            body = m.group(2);
+        }
+        if (body.isBlank()) {
+            throw new QueryException("a query term is empty");
+        }
+        Path image = imagePath(body, workingDir);
+        return image != null ? new Query.Image(image, sign * weight) : new Query.Text(body, sign * weight);
+    }
+
+    private static Path imagePath(String s, Path workingDir) {
+        if (s.startsWith("file://")) {
+            return Path.of(s.substring("file://".length()));
+        }
+        if (s.startsWith("~/")) {
+            return Path.of(System.getProperty("user.home")).resolve(s.substring(2));
+        }
+        if (s.startsWith("/") || s.startsWith("./") || s.startsWith("../")) {
+            return workingDir.resolve(s).normalize();
+        }
+        return null;
+    }
+}

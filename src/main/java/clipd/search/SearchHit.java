@@ -1,0 +1,5 @@
+package clipd.search;
+
+/** One search result: an indexed photo and its similarity to the query. */
+public record SearchHit(String path, float score) {
+}

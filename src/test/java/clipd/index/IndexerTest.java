@@ -1,0 +1,166 @@
+package clipd.index;
+
+import clipd.embed.ClipModel;
+import clipd.embed.ModelDescriptor;
+import clipd.image.ImageDecoder;
+import clipd.image.Preprocessor;
+import clipd.store.PhotoRecord;
+import clipd.store.PhotoStore;
+import clipd.testing.Fixtures;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The pipeline on real photos with the tiny ONNX model: what is embedded, reused, skipped and removed. */
+class IndexerTest {
+    /** Image files in the shared folder (all but not-an-image.txt); none has the same content as another. */
+    private static final int SHARED_IMAGES = 22;
+
+    @TempDir
+    Path tmp;
+    private Path photos;
+    private PhotoStore store;
+    private ClipModel model;
+    private Indexer indexer;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        photos = Fixtures.copyTree(Fixtures.SHARED_IMAGES, tmp.resolve("photos"));
+        ModelDescriptor d = ModelDescriptor.load(Fixtures.TINY_MODEL);
+        model = new ClipModel(d, 2);
+        store = PhotoStore.open(tmp.resolve("data/index.db"));
+        indexer = new Indexer(store, model, new ImageDecoder(150_000_000L, 4 * d.imageSize()),
+                new Preprocessor(d.imageSize(), d.mean(), d.std()),
+                new FolderScanner(FolderScanner.DEFAULT_EXCLUDED_DIRS, false), 2, 4);
+    }
+
+    @AfterEach
+    void tearDown() {
+        model.close();
+        store.close();
+    }
+
+    private IndexStats index() throws Exception {
+        IndexStats stats = new IndexStats();
+        indexer.index(List.of(photos), stats);
+        return stats;
+    }
+
+    private PhotoRecord record(String name) {
+        return store.record(photos.resolve(name).toString()).orElseThrow();
+    }
+
+    @Test
+    void indexesEveryReadableImageAndSkipsTheRest() throws Exception {
+        IndexStats s = index();
+        assertEquals(SHARED_IMAGES, s.found());
+        assertEquals(SHARED_IMAGES, s.embedded());
+        assertEquals(SHARED_IMAGES, store.recordCount());
+        assertEquals(SHARED_IMAGES, store.vectorCount());
+        assertEquals(1, s.skipped());
+        IndexStats.Skip skip = s.skips().get(0);
+        assertEquals(photos.resolve("not-an-image.txt"), skip.path());
+        assertEquals(SkipReason.NOT_AN_IMAGE, skip.reason());
+        float[] v = store.vector(record("cat.jpg").hash());
+        double norm = 0;
+        for (float x : v) {
+            norm += x * x;
+        }
+        assertEquals(1.0, norm, 1e-4, "stored embeddings are normalised");
+    }
+
+    @Test
+    void aSecondRunReadsNothing() throws Exception {
+        index();
+        IndexStats s = index();
+        assertEquals(SHARED_IMAGES, s.unchanged());
+        assertEquals(0, s.hashed());
+        assertEquals(0, s.embedded());
+    }
+
+    @Test
+    void renamesMovesAndCopiesReuseTheEmbedding() throws Exception {
+        index();
+        String hash = record("cat.jpg").hash();
+        float[] vector = store.vector(hash);
+        Files.createDirectories(photos.resolve("sub"));
+        Files.move(photos.resolve("cat.jpg"), photos.resolve("sub/kitty.jpg"));
+        Files.copy(photos.resolve("bee.jpg"), photos.resolve("bee copy.jpg"));
+        IndexStats s = index();
+        assertEquals(0, s.embedded(), "nothing new to embed");
+        assertEquals(2, s.reused());
+        assertEquals(1, s.removed());
+        assertTrue(store.record(photos.resolve("cat.jpg").toString()).isEmpty());
+        assertEquals(hash, record("sub/kitty.jpg").hash());
+        assertArrayEquals(vector, store.vector(hash));
+        assertEquals(record("bee.jpg").hash(), record("bee copy.jpg").hash());
+        assertEquals(SHARED_IMAGES, store.vectorCount());
+    }
+
+    @Test
+    void metadataEditsReuseButNewPixelsReembed() throws Exception {
+        index();
+        Path cat = photos.resolve("cat.jpg");
+        byte[] original = Files.readAllBytes(cat);
+        byte[] edited = new byte[original.length + 14];
+        System.arraycopy(original, 0, edited, 0, 2);
+        byte[] com = {(byte) 0xff, (byte) 0xfe, 0, 12, 'k', 'e', 'y', 'w', 'o', 'r', 'd', ':', 'c', 'a'};
+        System.arraycopy(com, 0, edited, 2, com.length);
+        System.arraycopy(original, 2, edited, 2 + com.length, original.length - 2);
+        Files.write(cat, edited);
+        Files.copy(photos.resolve("bee.jpg"), photos.resolve("books.jpg"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.write(photos.resolve("cake.jpg"), Files.readAllBytes(Fixtures.SHARED_PHOTOS.resolve("images unicode/鳥鳥.png")));
+        IndexStats s = index();
+        assertEquals(1, s.embedded(), "only the cake file has pixels the index has not seen");
+        assertEquals(2, s.reused(), "the keyword edit and the overwrite with a known photo");
+        assertEquals(record("bee.jpg").hash(), record("books.jpg").hash());
+        assertEquals(SHARED_IMAGES - 1, store.vectorCount(), "the old books and cake embeddings are gone, one new one added");
+    }
+
+    @Test
+    void deletedAndDamagedFilesLeaveTheIndexAndOneBadFileStopsNothing() throws Exception {
+        index();
+        Files.delete(photos.resolve("bee.jpg"));
+        byte[] camera = Files.readAllBytes(photos.resolve("camera.jpg"));
+        Files.write(photos.resolve("camera.jpg"), java.util.Arrays.copyOf(camera, 300));
+        Files.write(photos.resolve("empty.png"), new byte[0]);
+        Files.writeString(photos.resolve("fake.jpg"), "this is text");
+        IndexStats s = index();
+        assertEquals(1, s.removed());
+        assertTrue(store.record(photos.resolve("bee.jpg").toString()).isEmpty());
+        assertTrue(store.record(photos.resolve("camera.jpg").toString()).isEmpty(),
+                "a photo that became unreadable is not found by its old embedding");
+        assertEquals(SkipReason.EMPTY, skipOf(s, "empty.png"));
+        assertEquals(SkipReason.NOT_AN_IMAGE, skipOf(s, "fake.jpg"));
+        assertTrue(List.of(SkipReason.CORRUPT, SkipReason.NOT_AN_IMAGE).contains(skipOf(s, "camera.jpg")));
+        assertEquals(SHARED_IMAGES - 2, store.recordCount());
+        assertEquals(SHARED_IMAGES - 2, store.vectorCount());
+    }
+
+    @Test
+    void hiddenAndExcludedFoldersAreNotIndexed() throws Exception {
+        Files.createDirectories(photos.resolve(".thumbnails"));
+        Files.createDirectories(photos.resolve("@eaDir"));
+        Files.copy(photos.resolve("bee.jpg"), photos.resolve(".thumbnails/bee.jpg"));
+        Files.copy(photos.resolve("bee.jpg"), photos.resolve("@eaDir/bee.jpg"));
+        Files.copy(photos.resolve("bee.jpg"), photos.resolve(".hidden.jpg"));
+        IndexStats s = index();
+        assertEquals(SHARED_IMAGES, s.found());
+        assertFalse(store.record(photos.resolve("@eaDir/bee.jpg").toString()).isPresent());
+    }
+
+    private static SkipReason skipOf(IndexStats s, String name) {
+        return s.skips().stream().filter(k -> k.path().getFileName().toString().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError(name + " not skipped: " + s.skips())).reason();
+    }
+}
