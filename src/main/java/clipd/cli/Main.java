@@ -1,7 +1,91 @@
 package clipd.cli;
 
+import clipd.embed.ModelUnavailableException;
+import clipd.search.QueryException;
+import clipd.store.StoreException;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/** The {@code clipd} command. Errors a person can cause end as one line and an exit code, never a stack trace. */
 public final class Main {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+
+    private Main() {
+    }
+
     public static void main(String[] args) {
-        System.out.println("clipd");
+        System.setProperty("java.util.logging.SimpleFormatter.format", "clipd: %4$s: %5$s%n");
+        Cli cli = new Cli(System.out, System.err, System.getenv(), Path.of("").toAbsolutePath(),
+                System.console() != null);
+        System.exit(run(Arrays.asList(args), cli));
+    }
+
+    static int run(List<String> args, Cli cli) {
+        if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h") || args.get(0).equals("help")) {
+            (args.isEmpty() ? cli.err : cli.out).print(Help.MAIN);
+            return args.isEmpty() ? USAGE : OK;
+        }
+        List<String> rest = args.subList(1, args.size());
+        try {
+            return switch (args.get(0)) {
+                case "--version", "-v", "version" -> {
+                    cli.out.println("clipd " + version());
+                    yield OK;
+                }
+                case "index" -> IndexCommand.run(rest, cli);
+                case "search" -> SearchCommand.run(rest, cli);
+                case "tokenize" -> TokenizeCommand.run(rest, cli);
+                default -> throw new UsageException("unknown command '" + args.get(0) + "'");
+            };
+        } catch (UsageException e) {
+            cli.err.println("clipd: " + e.getMessage() + " (see clipd --help)");
+            return USAGE;
+        } catch (ModelUnavailableException e) {
+            cli.err.println("clipd: the CLIP model cannot be used: " + e.getMessage() + "; fetch it with: "
+                    + fetchCommand(e.directory()));
+            return USAGE;
+        } catch (QueryException e) {
+            cli.err.println("clipd: " + e.getMessage());
+            return USAGE;
+        } catch (StoreException e) {
+            cli.err.println("clipd: " + e.getMessage());
+            return FAILED;
+        } catch (IOException e) {
+            cli.err.println("clipd: " + describe(e));
+            return FAILED;
+        } catch (Exception e) {
+            cli.err.println("clipd: unexpected error: " + e);
+            if (cli.env.containsKey("CLIPD_DEBUG")) {
+                e.printStackTrace(cli.err);
+            }
+            return FAILED;
+        }
+    }
+
+    /** The exact command that fetches the model into the directory this invocation looked in. */
+    static String fetchCommand(Path modelDir) {
+        String home = System.getProperty("clipd.home");
+        String script = home == null ? "models/fetch" : Path.of(home, "models", "fetch").toString();
+        return modelDir == null ? script : script + " \"" + modelDir + "\"";
+    }
+
+    private static String describe(IOException e) {
+        String name = e.getClass().getSimpleName();
+        return switch (name) {
+            case "NoSuchFileException" -> e.getMessage() + ": no such file or folder";
+            case "AccessDeniedException" -> e.getMessage() + ": permission denied";
+            default -> e.getMessage() == null ? name : e.getMessage();
+        };
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 }

@@ -1,0 +1,60 @@
+package clipd.cli;
+
+/** The help texts, kept together so they read as one manual. */
+final class Help {
+    private Help() {
+    }
+
+    private static final String COMMON = """
+              --data-dir DIR            where the index lives (env CLIPD_DATA_DIR; default ~/.local/share/clipd,
+                                        macOS ~/Library/Application Support/clipd)
+              --model-dir DIR           the CLIP model (env CLIPD_MODEL_DIR; default DATA_DIR/models/%s)
+              --threads N               decode workers and inference threads (default: all cores)
+              --batch-size, -b N        images per inference batch (default 8)
+              --max-image-megapixels N  skip images larger than this, a guard against decompression bombs (default %d)
+              --exclude-dir NAME        folder name to skip, repeatable; replaces the defaults
+                                        (@eaDir, node_modules, .git, System Volume Information)
+              --include-hidden          also index hidden files and folders (names starting with '.')
+              --verbose                 list every skipped file
+            """.formatted(Settings.DEFAULT_MODEL, Settings.DEFAULT_MAX_MEGAPIXELS);
+
+    static final String MAIN = """
+            clipd: search your photos by what is in them, with CLIP, on your own machine.
+
+            usage:
+              clipd index DIR...                    index or update the photos under the folders
+              clipd search [--folder DIR] QUERY...  search the index (rclip's query language)
+              clipd tokenize TEXT                   print CLIP token ids of a text
+              clipd --version | --help | COMMAND --help
+
+            queries: "a kitten peeking from behind a corner", "horse" + "stripes" - "zebra",
+                     "2:golden retriever", "./cat.jpg" (an image; paths start with /, ./, ../, ~/ or file://)
+            exit codes: 0 ok, 1 failure, 2 bad usage or missing model
+            """;
+
+    static final String INDEX = """
+            usage: clipd index [OPTIONS] DIR...
+            Indexes new and changed photos under the folders and forgets deleted ones. A photo whose content is
+            already known (renamed, moved, copied, or only its metadata edited) is not embedded again.
+
+            options:
+            """ + COMMON;
+
+    static final String SEARCH = """
+            usage: clipd search [OPTIONS] QUERY [+|- QUERY]...
+            Ranks indexed photos by similarity to the query. With --folder, updates that folder's index first
+            (unless -n) and searches only under it; without, searches everything indexed.
+
+            options:
+              --folder DIR              search under DIR, indexing it first
+              --no-indexing, -n         with --folder: do not update the index first
+              --top, -t N               number of results (default 10)
+              --filepath-only, -f       print only paths
+              --json                    print a JSON array of {score, path}
+            """ + COMMON;
+
+    static final String TOKENIZE = """
+            usage: clipd tokenize [--model-dir DIR] TEXT...
+            Prints the token ids the text encoder receives, from the start token to the end token.
+            """;
+}

@@ -1,0 +1,69 @@
+package clipd.cli;
+
+import clipd.embed.ModelUnavailableException;
+import clipd.index.IndexStats;
+import clipd.index.SkipReason;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** {@code clipd index DIR...}: brings the index of the folders up to date and says what it did. */
+final class IndexCommand {
+    /** Up to this many skipped files are named even without --verbose. */
+    private static final int LISTED_WITHOUT_VERBOSE = 20;
+
+    private IndexCommand() {
+    }
+
+    static int run(List<String> words, Cli cli) throws Exception {
+        Args args = Args.parse(words, Settings.spec());
+        if (args.flag("--help")) {
+            cli.out.print(Help.INDEX);
+            return 0;
+        }
+        if (args.positional().isEmpty()) {
+            throw new UsageException("name at least one folder to index, e.g. clipd index ~/Pictures");
+        }
+        Settings settings = Settings.from(args, cli.env);
+        List<Path> roots = args.positional().stream().map(d -> cli.resolve(d)).toList();
+        try (Components c = Components.open(settings)) {
+            IndexStats stats = index(c, roots, cli);
+            report(stats, settings.verbose(), cli.out);
+        }
+        return 0;
+    }
+
+    static IndexStats index(Components c, List<Path> roots, Cli cli) throws IOException, ModelUnavailableException {
+        IndexStats stats = new IndexStats();
+        try (ProgressReporter ignored = new ProgressReporter(stats, cli.err, cli.terminal)) {
+            c.indexer().index(roots, stats);
+        }
+        return stats;
+    }
+
+    static void report(IndexStats s, boolean verbose, PrintStream out) {
+        out.printf(Locale.ROOT, "%d photos in %.1f s: %d embedded, %d reused (moved, copied or retagged), "
+                        + "%d unchanged, %d removed from the index%n",
+                s.found(), s.elapsedSeconds(), s.embedded(), s.reused(), s.unchanged(), s.removed());
+        if (s.skipped() == 0) {
+            return;
+        }
+        Map<SkipReason, Long> counts = s.skipCounts();
+        out.println("skipped " + s.skipped() + (s.skipped() == 1 ? " file: " : " files: ")
+                + counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey().description())
+                .collect(Collectors.joining(", ")));
+        if (verbose || s.skipped() <= LISTED_WITHOUT_VERBOSE) {
+            for (IndexStats.Skip skip : s.skips()) {
+                out.println("  skipped \"" + skip.path() + "\": " + skip.reason().description()
+                        + (skip.detail() == null ? "" : " (" + skip.detail() + ")"));
+            }
+        } else {
+            out.println("  (--verbose lists them)");
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package clipd.cli;
+
+import clipd.testing.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line end to end, with the tiny model and the shared photos (read-only). */
+class MainTest {
+    @TempDir
+    Path data;
+
+    record Run(int code, String out, String err) {
+        List<String> lines() {
+            return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+        }
+    }
+
+    private Run run(Map<String, String> env, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Cli cli = new Cli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                env, Fixtures.SHARED_PHOTOS, false);
+        int code = Main.run(List.of(args), cli);
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Run run(String... args) {
+        Map<String, String> env = new HashMap<>();
+        env.put("CLIPD_DATA_DIR", data.toString());
+        env.put("CLIPD_MODEL_DIR", Fixtures.TINY_MODEL.toString());
+        return run(env, args);
+    }
+
+    @Test
+    void tokenizePrintsTheIdsUpToTheEndToken() {
+        Run r = run("tokenize", "a photo of a cat");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("49406 320 1125 539 320 2368 49407\n", r.out());
+    }
+
+    @Test
+    void aMissingModelIsOneLineWithTheFetchCommandAndExitCode2() {
+        Path nowhere = data.resolve("no-model");
+        Map<String, String> env = Map.of("CLIPD_DATA_DIR", data.toString(), "CLIPD_MODEL_DIR", nowhere.toString());
+        for (String[] args : new String[][] {{"search", "cat"}, {"index", "images"}, {"tokenize", "cat"}}) {
+            Run r = run(env, args);
+            assertEquals(2, r.code());
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().contains("models/fetch \"" + nowhere + "\""), r.err());
+            assertFalse(r.err().contains("Exception"), r.err());
+        }
+    }
+
+    @Test
+    void indexReportsSkippedFilesThenSearchRanksPhotos() {
+        Run index = run("index", "images");
+        assertEquals(0, index.code(), index.err());
+        assertTrue(index.out().startsWith("22 photos"), index.out());
+        assertTrue(index.out().contains("skipped 1 file: 1 not an image"), index.out());
+        assertTrue(index.out().contains("not-an-image.txt"), index.out());
+
+        Run text = run("search", "-t", "5", "a black cat");
+        assertEquals(0, text.code(), text.err());
+        assertEquals(5, text.lines().size());
+        for (String line : text.lines()) {
+            assertTrue(line.matches("-?\\d\\.\\d{3}\t\".+\""), line);
+        }
+
+        Run image = run("search", "--top", "3", "./images/bee.jpg");
+        assertEquals(0, image.code(), image.err());
+        assertTrue(image.lines().get(0).startsWith("1.000\t\""), image.out());
+        assertTrue(image.lines().get(0).endsWith("images/bee.jpg\""), image.out());
+
+        Run paths = run("search", "-f", "--top", "2", "./images/bee.jpg", "-", "0.5:./images/cat.jpg");
+        assertEquals(0, paths.code(), paths.err());
+        assertTrue(paths.lines().get(0).endsWith("images/bee.jpg"), paths.out());
+
+        Run json = run("search", "--json", "--top", "2", "dog");
+        assertEquals(0, json.code(), json.err());
+        assertTrue(json.out().trim().startsWith("[") && json.out().trim().endsWith("]"), json.out());
+        assertEquals(2, json.out().split("\"score\"").length - 1);
+    }
+
+    @Test
+    void searchWithAFolderIndexesItAndStaysInsideIt() {
+        Run r = run("search", "--folder", "images nested directories", "-t", "50", "-f", "cake");
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.lines().isEmpty());
+        for (String line : r.lines()) {
+            assertTrue(line.contains("images nested directories/"), line);
+        }
+        Run all = run("search", "-n", "-t", "50", "-f", "cake");
+        assertEquals(r.lines().size(), all.lines().size(), "only that folder is in the index");
+    }
+
+    @Test
+    void badUsageIsExitCode2() {
+        assertEquals(2, run("search", "--bogus", "cat").code());
+        assertEquals(2, run("search", "cat", "+").code());
+        assertEquals(2, run("search", "--top", "zero", "cat").code());
+        assertEquals(2, run("frobnicate").code());
+        assertEquals(2, run("index").code());
+        Run missing = run("search", "./no/such/image.jpg");
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("cannot read the query image"), missing.err());
+    }
+
+    @Test
+    void anEmptyIndexSaysSo() {
+        Run r = run("search", "cat");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.out());
+        assertTrue(r.err().contains("no indexed photos"), r.err());
+    }
+
+    @Test
+    void helpAndVersion() {
+        assertEquals(0, run("--help").code());
+        assertTrue(run("search", "--help").out().contains("--filepath-only"));
+        assertTrue(run("--version").out().startsWith("clipd "));
+    }
+}
