@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -86,9 +87,7 @@ public final class ClipModel implements AutoCloseable {
     private OnnxEncoder textual() throws ModelUnavailableException {
         synchronized (lock) {
             if (textual == null) {
-                descriptor.requireFile(descriptor.textualFile());
-                textual = new OnnxEncoder(OrtEnvironment.getEnvironment(), descriptor.textualFile(),
-                        descriptor.textualInput(), descriptor.textualOutput(), descriptor.embeddingDim(), threads);
+                textual = load(descriptor.textualFile(), descriptor.textualInput(), descriptor.textualOutput());
             }
             return textual;
         }
@@ -97,12 +96,15 @@ public final class ClipModel implements AutoCloseable {
     private OnnxEncoder visual() throws ModelUnavailableException {
         synchronized (lock) {
             if (visual == null) {
-                descriptor.requireFile(descriptor.visualFile());
-                visual = new OnnxEncoder(OrtEnvironment.getEnvironment(), descriptor.visualFile(),
-                        descriptor.visualInput(), descriptor.visualOutput(), descriptor.embeddingDim(), threads);
+                visual = load(descriptor.visualFile(), descriptor.visualInput(), descriptor.visualOutput());
             }
             return visual;
         }
+    }
+
+    private OnnxEncoder load(Path file, String input, String output) throws ModelUnavailableException {
+        descriptor.requireFile(file);
+        return new OnnxEncoder(OrtEnvironment.getEnvironment(), file, input, output, descriptor.embeddingDim(), threads);
     }
 
     private static float[][] normalizeAll(float[][] rows) {
