@@ -109,6 +109,22 @@ class MainTest {
     }
 
     @Test
+    void theWholeSharedFolderIndexesWithCopiesSharingEmbeddings() {
+        // 38 image files with 23 distinct contents; LICENSE-rclip.txt, not-an-image.txt and images raw/README.md
+        // are not images; bee.heic has no decoder; empty_directory/.keep is hidden.
+        Run r = run("index", ".");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("38 photos"), r.out());
+        assertTrue(r.out().contains("23 embedded, 15 reused"), r.out());
+        assertTrue(r.out().contains("skipped 4 files: 3 not an image, 1 format without a decoder"), r.out());
+        assertTrue(r.out().contains("bee.heic\": format without a decoder (no decoder for HEIC)"), r.out());
+        Run again = run("index", ".");
+        assertTrue(again.out().contains("0 embedded, 0 reused (moved, copied or retagged), 38 unchanged"), again.out());
+        Run unicode = run("search", "-f", "-t", "1", "./images unicode/鳥鳥.png");
+        assertTrue(unicode.out().trim().endsWith("鳥鳥.png"), unicode.out());
+    }
+
+    @Test
     void searchWithAFolderIndexesItAndStaysInsideIt() {
         Run r = run("search", "--folder", "images nested directories", "-t", "50", "-f", "cake");
         assertEquals(0, r.code(), r.err());
