@@ -46,16 +46,40 @@ public final class FolderScanner {
         this.includeHidden = includeHidden;
     }
 
-    public void scan(Path root, Sink sink) throws IOException {
-        Files.walkFileTree(root, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+    /**
+     * Scans {@code path}, a file or folder somewhere inside {@code root}, exactly as a scan of the whole root would
+     * see it: nothing inside an excluded or hidden folder, whatever the depth. {@code path} may be the root itself.
+     */
+    public void scan(Path root, Path path, Sink sink) throws IOException {
+        Path relative = root.relativize(path);
+        for (int i = 0; i < relative.getNameCount() - 1; i++) {
+            if (skippedFolder(relative.getName(i).toString())) {
+                return;
+            }
+        }
+        BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
+        if (attrs.isDirectory()) {
+            if (path.equals(root) || !skippedFolder(path.getFileName().toString())) {
+                walk(path, sink);
+            }
+        } else {
+            classify(path, attrs, sink);
+        }
+    }
+
+    private boolean skippedFolder(String name) {
+        return excludedDirs.contains(name) || hidden(name);
+    }
+
+    private void walk(Path start, Sink sink) throws IOException {
+        Files.walkFileTree(start, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
                 new SimpleFileVisitor<>() {
                     @Override
                     public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                        if (dir.equals(root)) {
+                        if (dir.equals(start)) {
                             return FileVisitResult.CONTINUE;
                         }
-                        String name = dir.getFileName().toString();
-                        return excludedDirs.contains(name) || hidden(name)
+                        return skippedFolder(dir.getFileName().toString())
                                 ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
                     }
 

@@ -27,6 +27,7 @@ public final class IndexStats {
     private final AtomicLong embedded = new AtomicLong();
     private final AtomicLong reused = new AtomicLong();
     private final AtomicLong removed = new AtomicLong();
+    private final AtomicLong renamed = new AtomicLong();
     private final Map<SkipReason, Long> skipCounts = new EnumMap<>(SkipReason.class);
     private final List<Skip> skips = new ArrayList<>();
 
@@ -60,6 +61,10 @@ public final class IndexStats {
 
     void countRemoved(long n) {
         removed.addAndGet(n);
+    }
+
+    void countRenamed(long n) {
+        renamed.addAndGet(n);
     }
 
     synchronized void countSkip(Path path, SkipReason reason, String detail) {
@@ -101,6 +106,11 @@ public final class IndexStats {
 
     public long removed() {
         return removed.get();
+    }
+
+    /** Reused photos whose old path left the index in the same run: renamed or moved, not copied. */
+    public long renamed() {
+        return renamed.get();
     }
 
     public synchronized long skipped() {

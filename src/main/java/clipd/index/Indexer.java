@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +43,7 @@ public final class Indexer {
     private final FolderScanner scanner;
     private final int workers;
     private final int batchSize;
+    private volatile boolean cancelled;
 
     public Indexer(PhotoStore store, ClipModel model, ImageDecoder decoder, Preprocessor preprocessor,
                    FolderScanner scanner, int workers, int batchSize) {
@@ -54,47 +56,94 @@ public final class Indexer {
         this.batchSize = Math.max(1, batchSize);
     }
 
-    /** Indexes {@code roots} (absolute, normalised folders), updating {@code stats} as it goes. */
+    /** A file or folder to bring up to date, and the watched folder it belongs to. */
+    public record Target(Path root, Path path) {
+        public static Target whole(Path root) {
+            return new Target(root, root);
+        }
+    }
+
+    /**
+     * Brings whole folders up to date (absolute, normalised paths) and drops embeddings nothing refers to any more.
+     * A folder that does not exist is an error: its photos are not forgotten because a disk is not mounted.
+     */
     public void index(List<Path> roots, IndexStats stats) throws IOException, ModelUnavailableException {
-        Set<String> present = new HashSet<>();
-        List<FolderScanner.Candidate> work = new ArrayList<>();
         for (Path root : roots) {
             if (!Files.isDirectory(root)) {
                 throw new NoSuchFileException(root.toString(), null, "not a folder");
             }
-            scanner.scan(root, new FolderScanner.Sink() {
-                @Override
-                public void photo(FolderScanner.Candidate c) {
-                    stats.countFound();
-                    String key = c.path().toString();
-                    present.add(key);
-                    if (store.record(key).map(r -> r.sameFileState(c.size(), c.modifiedMillis())).orElse(false)) {
-                        stats.countUnchanged();
-                    } else {
-                        work.add(c);
-                    }
-                }
-
-                @Override
-                public void skipped(Path path, SkipReason reason, String detail) {
-                    stats.countSkip(path, reason, detail);
-                }
-            });
         }
-        stats.countToProcess(work.size());
-        process(work, stats);
-        for (Path root : roots) {
-            removeVanished(root, present, stats);
-        }
+        update(roots.stream().map(Target::whole).toList(), stats);
         store.removeUnreferencedVectors();
         store.commit();
     }
 
-    private void removeVanished(Path root, Set<String> present, IndexStats stats) {
+    /**
+     * Brings some files and folders up to date. A target that no longer exists leaves the index with everything
+     * under it. Embeddings stay even when no path refers to them, so that a photo deleted here and re-created
+     * elsewhere (a move reported as delete + create, in either order) is still recognised.
+     */
+    public void update(Collection<Target> targets, IndexStats stats) throws IOException, ModelUnavailableException {
+        Set<String> present = new HashSet<>();
+        List<FolderScanner.Candidate> work = new ArrayList<>();
+        Set<String> removedHashes = new HashSet<>();
+        FolderScanner.Sink sink = new FolderScanner.Sink() {
+            @Override
+            public void photo(FolderScanner.Candidate c) {
+                stats.countFound();
+                String key = c.path().toString();
+                present.add(key);
+                if (store.record(key).map(r -> r.sameFileState(c.size(), c.modifiedMillis())).orElse(false)) {
+                    stats.countUnchanged();
+                } else {
+                    work.add(c);
+                }
+            }
+
+            @Override
+            public void skipped(Path path, SkipReason reason, String detail) {
+                stats.countSkip(path, reason, detail);
+            }
+        };
+        List<Path> scannedFolders = new ArrayList<>();
+        for (Target t : targets) {
+            if (Files.exists(t.path())) {
+                scanner.scan(t.root(), t.path(), sink);
+                if (Files.isDirectory(t.path())) {
+                    scannedFolders.add(t.path());
+                }
+            } else {
+                removeUnder(t.path(), Set.of(), removedHashes, stats);
+            }
+        }
+        stats.countToProcess(work.size());
+        List<String> arrivedKnown = process(work, stats);
+        for (Path folder : scannedFolders) {
+            removeUnder(folder, present, removedHashes, stats);
+        }
+        stats.countRenamed(arrivedKnown.stream().filter(removedHashes::contains).count());
+        store.commit();
+    }
+
+    /** Stops a run between two photos; what is done so far stays committed. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    /** Removes the record at {@code path} and every record under it, except those in {@code keep}. */
+    private void removeUnder(Path path, Set<String> keep, Set<String> removedHashes, IndexStats stats) {
         List<String> gone = new ArrayList<>();
-        store.forEachRecord(root.toString() + File.separator, (path, record) -> {
-            if (!present.contains(path)) {
-                gone.add(path);
+        String key = path.toString();
+        store.record(key).ifPresent(r -> {
+            if (!keep.contains(key)) {
+                gone.add(key);
+                removedHashes.add(r.hash());
+            }
+        });
+        store.forEachRecord(key + File.separator, (p, record) -> {
+            if (!keep.contains(p)) {
+                gone.add(p);
+                removedHashes.add(record.hash());
             }
         });
         gone.forEach(store::removeRecord);
@@ -108,10 +157,12 @@ public final class Indexer {
         }
     }
 
-    private void process(List<FolderScanner.Candidate> work, IndexStats stats)
+    /** Returns the hashes of already-known content that appeared at a path new to it (moves and copies). */
+    private List<String> process(List<FolderScanner.Candidate> work, IndexStats stats)
             throws ModelUnavailableException {
+        List<String> arrivedKnown = new ArrayList<>();
         if (work.isEmpty()) {
-            return;
+            return arrivedKnown;
         }
         BlockingQueue<Outcome> outcomes = new ArrayBlockingQueue<>(2 * batchSize + workers);
         AtomicInteger threadNumber = new AtomicInteger();
@@ -131,7 +182,7 @@ public final class Indexer {
                 });
             }
             Map<String, List<Outcome>> batch = new LinkedHashMap<>();
-            for (int i = 0; i < work.size(); i++) {
+            for (int i = 0; i < work.size() && !cancelled; i++) {
                 Outcome o = take(outcomes);
                 stats.countProcessed();
                 String path = o.path().toString();
@@ -139,6 +190,10 @@ public final class Indexer {
                     stats.countSkip(o.path(), o.skip(), o.detail());
                     store.removeRecord(path);
                 } else if (o.pixels() == null || store.hasVector(o.record().hash())) {
+                    boolean samePhoto = store.record(path).map(r -> r.hash().equals(o.record().hash())).orElse(false);
+                    if (!samePhoto) {
+                        arrivedKnown.add(o.record().hash());
+                    }
                     store.putRecord(path, o.record());
                     stats.countReused();
                 } else {
@@ -148,11 +203,14 @@ public final class Indexer {
                     }
                 }
             }
-            embed(batch, stats);
+            if (!cancelled) {
+                embed(batch, stats);
+            }
         } finally {
             pool.shutdownNow();
             store.commit();
         }
+        return arrivedKnown;
     }
 
     private static Outcome take(BlockingQueue<Outcome> outcomes) {

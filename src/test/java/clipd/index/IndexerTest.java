@@ -99,6 +99,7 @@ class IndexerTest {
         IndexStats s = index();
         assertEquals(0, s.embedded(), "nothing new to embed");
         assertEquals(2, s.reused());
+        assertEquals(1, s.renamed(), "the move is a rename; the copy is not");
         assertEquals(1, s.removed());
         assertTrue(store.record(photos.resolve("cat.jpg").toString()).isEmpty());
         assertEquals(hash, record("sub/kitty.jpg").hash());
@@ -157,6 +158,34 @@ class IndexerTest {
         IndexStats s = index();
         assertEquals(SHARED_IMAGES, s.found());
         assertFalse(store.record(photos.resolve("@eaDir/bee.jpg").toString()).isPresent());
+    }
+
+    @Test
+    void targetedUpdatesFollowRenamedFoldersAndIgnoreExcludedOnes() throws Exception {
+        Files.createDirectories(photos.resolve("2024/summer"));
+        Files.move(photos.resolve("cat.jpg"), photos.resolve("2024/summer/cat.jpg"));
+        Files.move(photos.resolve("bee.jpg"), photos.resolve("2024/bee.jpg"));
+        index();
+        Files.move(photos.resolve("2024"), photos.resolve("2024 trip"));
+        Files.createDirectories(photos.resolve("@eaDir"));
+        Files.copy(photos.resolve("cake.jpg"), photos.resolve("@eaDir/thumb.jpg"));
+        IndexStats s = new IndexStats();
+        indexer.update(List.of(new Indexer.Target(photos, photos.resolve("2024")),
+                new Indexer.Target(photos, photos.resolve("2024 trip")),
+                new Indexer.Target(photos, photos.resolve("@eaDir/thumb.jpg"))), s);
+        assertEquals(0, s.embedded());
+        assertEquals(2, s.renamed());
+        assertEquals(2, s.removed());
+        assertEquals(2, s.found(), "the excluded folder's file is not even looked at");
+        assertTrue(store.record(photos.resolve("2024 trip/summer/cat.jpg").toString()).isPresent());
+        assertTrue(store.record(photos.resolve("2024/bee.jpg").toString()).isEmpty());
+
+        Files.copy(photos.resolve("cake.jpg"), photos.resolve("new cake.jpg"));
+        IndexStats one = new IndexStats();
+        indexer.update(List.of(new Indexer.Target(photos, photos.resolve("new cake.jpg"))), one);
+        assertEquals(1, one.found());
+        assertEquals(1, one.reused());
+        assertEquals(0, one.renamed(), "a copy, not a rename");
     }
 
     private static SkipReason skipOf(IndexStats s, String name) {
