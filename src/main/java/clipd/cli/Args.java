@@ -95,18 +95,20 @@ final class Args {
 
     int intValue(String name, int defaultValue, int min, int max) throws UsageException {
         String v = value(name);
-        if (v == null) {
-            return defaultValue;
-        }
+        return v == null ? defaultValue : parseInt(name, v, min, max);
+    }
+
+    /** A whole number within bounds; {@code what} names the flag or key in the error. */
+    static int parseInt(String what, String raw, int min, int max) throws UsageException {
         try {
-            int i = Integer.parseInt(v.trim());
+            int i = Integer.parseInt(raw.trim());
             if (i >= min && i <= max) {
                 return i;
             }
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new UsageException(name + " must be a whole number from " + min + " to " + max + ", not '" + v + "'");
+        throw new UsageException(what + " must be a whole number from " + min + " to " + max + ", not '" + raw + "'");
     }
 
     List<String> positional() {

@@ -6,6 +6,7 @@ final class Help {
     }
 
     private static final String COMMON = """
+              --config FILE             settings file (env CLIPD_CONFIG; default ~/.config/clipd/config.properties)
               --data-dir DIR            where the index lives (env CLIPD_DATA_DIR; default ~/.local/share/clipd,
                                         macOS ~/Library/Application Support/clipd)
               --model-dir DIR           the CLIP model (env CLIPD_MODEL_DIR; default DATA_DIR/models/%s)
@@ -24,6 +25,7 @@ final class Help {
             usage:
               clipd index DIR...                    index or update the photos under the folders
               clipd search [--folder DIR] QUERY...  search the index (rclip's query language)
+              clipd serve [--folder DIR]...         keep the index of the folders current (the daemon)
               clipd tokenize TEXT                   print CLIP token ids of a text
               clipd --version | --help | COMMAND --help
 
@@ -51,6 +53,19 @@ final class Help {
               --top, -t N               number of results (default 10)
               --filepath-only, -f       print only paths
               --json                    print a JSON array of {score, path}
+            """ + COMMON;
+
+    static final String SERVE = """
+            usage: clipd serve [OPTIONS] [--folder DIR]...
+            Watches the folders (or the config file's 'folders'), brings their index up to date at start, follows
+            every change as it happens and reconciles again every hour and whenever events were lost. Renamed and
+            moved photos keep their embedding. Writes its state and counters to DATA_DIR/status.json. Stops cleanly
+            on SIGTERM or Ctrl-C.
+
+            options:
+              --folder DIR              a folder to watch, repeatable (replaces the config's folders)
+              --settle-seconds N        wait until a changed file has been still this long (default 2)
+              --rescan-minutes N        compare every folder with the disk this often (default 60)
             """ + COMMON;
 
     static final String TOKENIZE = """

@@ -20,7 +20,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.setProperty("java.util.logging.SimpleFormatter.format", "clipd: %4$s: %5$s%n");
+        // One line per event; the daemon's lines carry a time, since launchd's log file has none of its own.
+        System.setProperty("java.util.logging.SimpleFormatter.format", args.length > 0 && args[0].equals("serve")
+                ? "%1$tF %1$tT %4$s %5$s%n" : "clipd: %4$s: %5$s%n");
         Cli cli = new Cli(System.out, System.err, System.getenv(), Path.of("").toAbsolutePath(),
                 System.console() != null);
         System.exit(run(Arrays.asList(args), cli));
@@ -40,6 +42,7 @@ public final class Main {
                 }
                 case "index" -> IndexCommand.run(rest, cli);
                 case "search" -> SearchCommand.run(rest, cli);
+                case "serve" -> ServeCommand.run(rest, cli);
                 case "tokenize" -> TokenizeCommand.run(rest, cli);
                 default -> throw new UsageException("unknown command '" + args.get(0) + "'");
             };

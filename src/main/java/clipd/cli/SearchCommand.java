@@ -1,6 +1,7 @@
 package clipd.cli;
 
 import clipd.index.IndexStats;
+import clipd.util.Json;
 import clipd.search.Query;
 import clipd.search.QueryParser;
 import clipd.search.SearchHit;

@@ -2,15 +2,22 @@ package clipd.cli;
 
 import clipd.index.FolderScanner;
 
+import java.io.File;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** Where clipd keeps its data and model, and how hard it works: from flags, then environment, then defaults. */
-record Settings(Path dataDir, Path modelDir, int threads, int batchSize, long maxImagePixels,
-                Set<String> excludedDirs, boolean includeHidden, boolean verbose) {
+/**
+ * Where clipd keeps its data and model, what it watches and how hard it works: from flags, then environment, then
+ * the config file, then defaults.
+ */
+record Settings(Path dataDir, Path modelDir, List<Path> folders, int threads, int batchSize, long maxImagePixels,
+                Set<String> excludedDirs, boolean includeHidden, boolean verbose, long settleMillis,
+                long rescanMillis) {
 
     static final String DEFAULT_MODEL = "ViT-B-32-256-datacomp_s34b_b86k";
     static final int DEFAULT_MAX_MEGAPIXELS = 150;
@@ -18,6 +25,7 @@ record Settings(Path dataDir, Path modelDir, int threads, int batchSize, long ma
     /** The options every command that touches the index understands. */
     static Args.Spec spec() {
         return new Args.Spec()
+                .option("--config")
                 .option("--data-dir")
                 .option("--model-dir")
                 .option("--threads")
@@ -30,24 +38,53 @@ record Settings(Path dataDir, Path modelDir, int threads, int batchSize, long ma
     }
 
     static Settings from(Args args, Map<String, String> env) throws UsageException {
-        Path dataDir = path(args.value("--data-dir"), env.get("CLIPD_DATA_DIR"), defaultDataDir(env));
-        Path modelDir = path(args.value("--model-dir"), env.get("CLIPD_MODEL_DIR"),
+        Map<String, String> config = ConfigFile.load(args.value("--config"), env);
+        Value v = new Value(args, config);
+        Path dataDir = path(v.get("--data-dir", "data_dir", env.get("CLIPD_DATA_DIR")), defaultDataDir(env));
+        Path modelDir = path(v.get("--model-dir", "model_dir", env.get("CLIPD_MODEL_DIR")),
                 dataDir.resolve("models").resolve(DEFAULT_MODEL));
+        List<Path> folders = config.containsKey("folders")
+                ? Arrays.stream(config.get("folders").split(File.pathSeparator)).map(String::trim)
+                .filter(s -> !s.isEmpty()).map(s -> path(s, null)).toList()
+                : List.of();
+        Set<String> excluded = !args.values("--exclude-dir").isEmpty()
+                ? new LinkedHashSet<>(args.values("--exclude-dir"))
+                : config.containsKey("exclude_dirs")
+                ? new LinkedHashSet<>(Arrays.stream(config.get("exclude_dirs").split(",")).map(String::trim)
+                .filter(s -> !s.isEmpty()).toList())
+                : FolderScanner.DEFAULT_EXCLUDED_DIRS;
         int cores = Runtime.getRuntime().availableProcessors();
-        Set<String> excluded = args.values("--exclude-dir").isEmpty()
-                ? FolderScanner.DEFAULT_EXCLUDED_DIRS : new LinkedHashSet<>(args.values("--exclude-dir"));
-        return new Settings(dataDir, modelDir,
-                args.intValue("--threads", cores, 1, 256),
-                args.intValue("--batch-size", 8, 1, 1024),
-                args.intValue("--max-image-megapixels", DEFAULT_MAX_MEGAPIXELS, 1, 100_000) * 1_000_000L,
+        return new Settings(dataDir, modelDir, folders,
+                v.integer("--threads", "threads", cores, 1, 256),
+                v.integer("--batch-size", "batch_size", 8, 1, 1024),
+                v.integer("--max-image-megapixels", "max_image_megapixels", DEFAULT_MAX_MEGAPIXELS, 1, 100_000)
+                        * 1_000_000L,
                 excluded,
-                args.flag("--include-hidden"),
-                args.flag("--verbose"));
+                args.flag("--include-hidden") || Boolean.parseBoolean(config.getOrDefault("include_hidden", "false")),
+                args.flag("--verbose"),
+                v.integer("--settle-seconds", "settle_seconds", 2, 0, 3600) * 1000L,
+                v.integer("--rescan-minutes", "rescan_minutes", 60, 1, 7 * 24 * 60) * 60_000L);
     }
 
-    private static Path path(String flag, String env, Path fallback) {
-        String chosen = flag != null ? flag : env != null && !env.isBlank() ? env : null;
-        return (chosen == null ? fallback : Path.of(expandHome(chosen))).toAbsolutePath().normalize();
+    /** One setting looked up as flag, then environment, then config file. */
+    private record Value(Args args, Map<String, String> config) {
+        String get(String flag, String key, String env) {
+            String f = args.value(flag);
+            if (f != null) {
+                return f;
+            }
+            return env != null && !env.isBlank() ? env : config.get(key);
+        }
+
+        int integer(String flag, String key, int defaultValue, int min, int max) throws UsageException {
+            String raw = get(flag, key, null);
+            return raw == null ? defaultValue
+                    : Args.parseInt(args.value(flag) != null ? flag : "config key " + key, raw, min, max);
+        }
+    }
+
+    static Path path(String value, Path fallback) {
+        return (value == null ? fallback : Path.of(expandHome(value))).toAbsolutePath().normalize();
     }
 
     private static String expandHome(String p) {

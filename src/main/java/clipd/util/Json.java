@@ -1,11 +1,11 @@
-package clipd.cli;
+package clipd.util;
 
-/** The one piece of JSON the CLI writes by hand: a string literal. */
-final class Json {
+/** JSON string literals, for the few small documents clipd writes by hand. */
+public final class Json {
     private Json() {
     }
 
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder b = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

@@ -1,0 +1,228 @@
+package clipd.daemon;
+
+import clipd.index.IndexStats;
+import clipd.index.Indexer;
+import clipd.store.PhotoStore;
+import clipd.watch.ChangeCollector;
+import clipd.watch.LibraryWatcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The long-running service: reconciles the watched folders with the index at start, then follows file-system
+ * events (coalesced until files settle) and reconciles again periodically and whenever events were lost. A folder
+ * that is missing (an unmounted disk) keeps its photos in the index and is picked up again when it returns.
+ */
+public final class Daemon {
+    public enum State { STARTING, SCANNING, INDEXING, IDLE, ERROR, STOPPED }
+
+    /** How the daemon paces itself. */
+    public record Pacing(long settleMillis, long rescanMillis) {
+    }
+
+    private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
+    /** Often enough for a progress display, cheap enough to not matter (one small file). */
+    private static final long STATUS_INTERVAL_MILLIS = 1000;
+
+    private final Indexer indexer;
+    private final PhotoStore store;
+    private final List<Path> folders;
+    private final Pacing pacing;
+    private final StatusFile status;
+    private final IndexStats stats = new IndexStats();
+    private final ChangeCollector changes;
+    private final Instant started = Instant.now();
+    private volatile State state = State.STARTING;
+    private volatile boolean stopping;
+    private volatile String lastError;
+    private List<Path> watched = List.of();
+    private LibraryWatcher watcher;
+
+    public Daemon(Indexer indexer, PhotoStore store, List<Path> folders, Pacing pacing, Path statusFile) {
+        this.indexer = indexer;
+        this.store = store;
+        this.folders = List.copyOf(folders);
+        this.pacing = pacing;
+        this.status = new StatusFile(statusFile);
+        this.changes = new ChangeCollector(pacing.settleMillis());
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public IndexStats stats() {
+        return stats;
+    }
+
+    /** Runs until {@link #stop()}; the store is committed when it returns. */
+    public void run() {
+        LOG.log(System.Logger.Level.INFO, "watching {0} ({1} photos in the index)", folders, store.recordCount());
+        ScheduledExecutorService statusTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "clipd-status");
+            t.setDaemon(true);
+            return t;
+        });
+        statusTimer.scheduleWithFixedDelay(this::writeStatus, 0, STATUS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+        long nextRescan = 0;
+        try {
+            while (!stopping) {
+                if (changes.takeRescanRequest() || System.nanoTime() >= nextRescan) {
+                    reconcileAll();
+                    nextRescan = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pacing.rescanMillis());
+                }
+                Set<Path> settled = changes.takeSettled();
+                if (!settled.isEmpty() && !stopping) {
+                    update(settled);
+                }
+                changes.await(Math.min(1000, pacing.settleMillis()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            statusTimer.shutdownNow();
+            awaitQuietly(statusTimer);
+            closeWatcher();
+            store.commit();
+            state = State.STOPPED;
+            writeStatus();
+            LOG.log(System.Logger.Level.INFO, "stopped");
+        }
+    }
+
+    /** Asks {@link #run()} to finish: the photo in flight is abandoned, committed work stays. Returns at once. */
+    public void stop() {
+        stopping = true;
+        indexer.cancel();
+        changes.requestRescan(); // wakes the loop
+    }
+
+    /** Compares every present folder with the disk; (re)starts watching when the set of present folders changed. */
+    private void reconcileAll() throws InterruptedException {
+        List<Path> present = new ArrayList<>();
+        for (Path folder : folders) {
+            if (Files.isDirectory(folder)) {
+                present.add(folder);
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "{0} is missing or not a folder (not mounted?); its photos stay "
+                        + "in the index until it returns", folder);
+            }
+        }
+        if (!present.equals(watched)) {
+            watch(present);
+        }
+        state = State.SCANNING;
+        long before = stats.embedded();
+        run(present.stream().map(Indexer.Target::whole).toList());
+        if (!stopping && present.size() == folders.size()) {
+            int dropped = store.removeUnreferencedVectors();
+            store.commit();
+            if (dropped > 0) {
+                LOG.log(System.Logger.Level.INFO, "dropped {0} embeddings of photos no longer in any folder", dropped);
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "reconciled: {0} photos indexed, {1} embedded",
+                store.recordCount(), stats.embedded() - before);
+    }
+
+    private void watch(List<Path> present) {
+        closeWatcher();
+        try {
+            watcher = new LibraryWatcher(present, changes);
+            watcher.start();
+            watched = present;
+        } catch (IOException e) {
+            fail("cannot watch " + present + ": " + e.getMessage());
+        }
+    }
+
+    private void update(Set<Path> paths) {
+        List<Indexer.Target> targets = new ArrayList<>();
+        for (Path p : paths) {
+            rootOf(p).ifPresent(root -> targets.add(new Indexer.Target(root, p)));
+        }
+        state = State.INDEXING;
+        long embedded = stats.embedded();
+        long renamed = stats.renamed();
+        long removed = stats.removed();
+        run(targets);
+        LOG.log(System.Logger.Level.INFO, "{0} changed paths: {1} embedded, {2} renamed or moved, {3} removed",
+                paths.size(), stats.embedded() - embedded, stats.renamed() - renamed, stats.removed() - removed);
+    }
+
+    private void run(List<Indexer.Target> targets) {
+        try {
+            indexer.update(targets, stats);
+            lastError = null;
+            state = State.IDLE;
+        } catch (Exception e) {
+            fail(e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    private static void awaitQuietly(ScheduledExecutorService timer) {
+        try {
+            timer.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Optional<Path> rootOf(Path path) {
+        return folders.stream().filter(path::startsWith).max(Comparator.comparingInt(Path::getNameCount));
+    }
+
+    private void fail(String message) {
+        lastError = message;
+        state = State.ERROR;
+        LOG.log(System.Logger.Level.ERROR, message);
+    }
+
+    private void closeWatcher() {
+        if (watcher != null) {
+            try {
+                watcher.close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing the watcher: {0}", e.toString());
+            }
+            watcher = null;
+            watched = List.of();
+        }
+    }
+
+    private synchronized void writeStatus() {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("state", state.name().toLowerCase(java.util.Locale.ROOT));
+        f.put("pid", ProcessHandle.current().pid());
+        f.put("started", started.toString());
+        f.put("updated", Instant.now().toString());
+        f.put("folders", folders);
+        f.put("photos", store.recordCount());
+        f.put("queue", changes.pendingCount() + Math.max(0, stats.toProcess() - stats.processed()));
+        f.put("embedded", stats.embedded());
+        f.put("hashed", stats.hashed());
+        f.put("reused", stats.reused());
+        f.put("renamed", stats.renamed());
+        f.put("removed", stats.removed());
+        f.put("skipped", stats.skipped());
+        f.put("last_error", lastError);
+        try {
+            status.write(f);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot write {0}: {1}", status.file(), e.getMessage());
+        }
+    }
+}
