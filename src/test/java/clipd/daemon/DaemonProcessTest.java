@@ -1,0 +1,156 @@
+package clipd.daemon;
+
+import clipd.store.PhotoStore;
+import clipd.testing.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code clipd serve} as its own process: one per store, SIGTERM, and kill -9 in the middle of indexing. */
+class DaemonProcessTest {
+    private static final int PHOTOS = 150;
+
+    @TempDir
+    Path tmp;
+
+    private Process serve(Path folder, Path data, String log) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+                "clipd.cli.Main", "serve", "--folder", folder.toString(), "--data-dir", data.toString(),
+                "--model-dir", Fixtures.TINY_MODEL.toString(), "--settle-seconds", "1", "--threads", "1",
+                "--batch-size", "4"));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile()).start();
+    }
+
+    private static long status(Path data, String key) throws Exception {
+        Path file = data.resolve("status.json");
+        if (!Files.exists(file)) {
+            return -1;
+        }
+        Matcher m = Pattern.compile("\"" + key + "\": (\\d+)").matcher(Files.readString(file));
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private static String state(Path data) throws Exception {
+        Path file = data.resolve("status.json");
+        Matcher m = Pattern.compile("\"state\": \"(\\w+)\"").matcher(Files.exists(file) ? Files.readString(file) : "");
+        return m.find() ? m.group(1) : "";
+    }
+
+    private static void await(Predicate<Void> condition, String what, Process process) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!condition.test(null)) {
+            if (!process.isAlive()) {
+                throw new AssertionError("the daemon exited (" + process.exitValue() + ") before " + what);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static void generatePhotos(Path folder, int count) throws Exception {
+        Random random = new Random(5);
+        BufferedImage image = new BufferedImage(1200, 900, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        for (int i = 0; i < count; i++) {
+            g.setColor(new Color(random.nextInt(0xffffff)));
+            g.fillRect(0, 0, 1200, 900);
+            for (int k = 0; k < 40; k++) {
+                g.setColor(new Color(random.nextInt(0xffffff)));
+                g.fillOval(random.nextInt(1200), random.nextInt(900), 20 + random.nextInt(300), 20 + random.nextInt(300));
+            }
+            ImageIO.write(image, "jpg", folder.resolve(String.format("IMG_%04d.jpg", i)).toFile());
+        }
+        g.dispose();
+    }
+
+    private static TreeMap<String, String> checksums(Path folder) throws Exception {
+        TreeMap<String, String> sums = new TreeMap<>();
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                sums.put(p.toString(), HexFormat.of().formatHex(
+                        MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+            }
+        }
+        return sums;
+    }
+
+    @Test
+    void survivesKillNineMidIndexingAndConverges() throws Exception {
+        Path photos = Files.createDirectories(tmp.resolve("photos"));
+        Path data = tmp.resolve("data");
+        generatePhotos(photos, PHOTOS);
+        TreeMap<String, String> before = checksums(photos);
+
+        Process first = serve(photos, data, "first.log");
+        await(v -> {
+            try {
+                return status(data, "embedded") >= 20;
+            } catch (Exception e) {
+                return false;
+            }
+        }, "the first embeddings", first);
+        first.destroyForcibly(); // SIGKILL
+        assertTrue(first.waitFor(10, TimeUnit.SECONDS));
+        long indexedAtKill;
+        try (PhotoStore store = PhotoStore.open(data.resolve("index-tiny-test.db"))) {
+            indexedAtKill = store.recordCount();
+        }
+        assertTrue(indexedAtKill < PHOTOS, "killed mid-way (" + indexedAtKill + " indexed)");
+
+        Process second = serve(photos, data, "second.log");
+        await(v -> {
+            try {
+                return status(data, "pid") == second.pid();
+            } catch (Exception e) {
+                return false;
+            }
+        }, "the restarted daemon", second);
+        Process rival = serve(photos, data, "rival.log");
+        assertTrue(rival.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, rival.exitValue(), "a second daemon on the same store refuses to start");
+        String rivalLog = Files.readString(tmp.resolve("rival.log"));
+        assertTrue(rivalLog.contains("in use by another clipd process"), rivalLog);
+
+        await(v -> {
+            try {
+                return status(data, "photos") == PHOTOS && state(data).equals("idle") && status(data, "queue") == 0;
+            } catch (Exception e) {
+                return false;
+            }
+        }, "all photos indexed after the restart", second);
+        second.destroy(); // SIGTERM
+        assertTrue(second.waitFor(15, TimeUnit.SECONDS), "stops within seconds of SIGTERM");
+        assertEquals(0, second.exitValue(), Files.readString(tmp.resolve("second.log")));
+        assertEquals("stopped", state(data));
+
+        try (PhotoStore store = PhotoStore.open(data.resolve("index-tiny-test.db"))) {
+            assertEquals(PHOTOS, store.recordCount());
+            assertEquals(PHOTOS, store.vectorCount(), "no duplicate or orphaned embeddings");
+            store.forEachRecord("", (path, r) -> assertTrue(Files.exists(Path.of(path)), path));
+        }
+        assertEquals(before, checksums(photos), "the daemon never writes a photo");
+    }
+}
