@@ -27,7 +27,9 @@ class MainTest {
         }
     }
 
-    private Run run(Map<String, String> env, String... args) {
+    private Run run(Map<String, String> environment, String... args) {
+        Map<String, String> env = new HashMap<>(environment);
+        env.putIfAbsent("XDG_CONFIG_HOME", data.resolve("no-config").toString()); // not the developer's config
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Cli cli = new Cli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
@@ -154,6 +156,35 @@ class MainTest {
         assertEquals(0, r.code(), r.err());
         assertEquals("", r.out());
         assertTrue(r.err().contains("no indexed photos"), r.err());
+    }
+
+    @Test
+    void theConfigFileSuppliesSettingsAndFlagsOverrideIt() throws Exception {
+        Path config = data.resolve("config.properties");
+        java.nio.file.Files.writeString(config, "model_dir = " + Fixtures.TINY_MODEL + "\ndata_dir = " + data.resolve("from-config")
+                + "\nbatch_size = 2\n");
+        Map<String, String> env = Map.of("CLIPD_CONFIG", config.toString());
+        assertEquals(0, run(env, "index", "images").code());
+        assertTrue(java.nio.file.Files.exists(data.resolve("from-config/index-tiny-test.db")));
+        assertEquals(0, run(env, "index", "--data-dir", data.resolve("from-flag").toString(), "images").code());
+        assertTrue(java.nio.file.Files.exists(data.resolve("from-flag/index-tiny-test.db")));
+
+        java.nio.file.Files.writeString(config, "bach_size = 2\n");
+        Run typo = run(env, "index", "images");
+        assertEquals(2, typo.code());
+        assertTrue(typo.err().contains("unknown key 'bach_size'"), typo.err());
+        java.nio.file.Files.writeString(config, "threads = many\n");
+        assertTrue(run(env, "index", "images").err().contains("config key threads must be a whole number"));
+        Run missing = run(Map.of("CLIPD_CONFIG", data.resolve("nope.properties").toString()), "index", "images");
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("does not exist"), missing.err());
+    }
+
+    @Test
+    void serveNeedsFolders() {
+        Run r = run("serve");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("name the folders to watch"), r.err());
     }
 
     @Test
