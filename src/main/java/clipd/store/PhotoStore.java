@@ -64,7 +64,7 @@ public final class PhotoStore implements AutoCloseable {
                 return store;
             }
         } catch (DBException.FileLocked e) {
-            throw new StoreException("the index " + file + " is in use by another clipd process", e);
+            throw inUse(file, e);
         } catch (RuntimeException e) {
             moveAside(file, "unreadable (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
@@ -109,10 +109,15 @@ public final class PhotoStore implements AutoCloseable {
             db.commit();
             return new PhotoStore(file, db);
         } catch (DBException.FileLocked e) {
-            throw new StoreException("the index " + file + " is in use by another clipd process", e);
+            throw inUse(file, e);
         } catch (RuntimeException e) {
             throw new StoreException("cannot create the index " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static StoreException inUse(Path file, Exception e) {
+        return new StoreException("the index " + file + " is in use by another clipd process (is clipd serve "
+                + "running? stop it first)", e);
     }
 
     private static DBMaker.Maker maker(Path file) {
