@@ -17,7 +17,8 @@ import java.util.Set;
 
 /**
  * Walks a photo folder and sorts what it finds into photos to index and files to skip, without opening any file.
- * Symbolic links are followed (people link their photo folders together); a link loop is reported, not walked.
+ * Symbolic links are followed (people link other folders into their photo folder), except links to folders inside
+ * the same root, which would index its photos a second time under another path (a link loop is one such link).
  */
 public final class FolderScanner {
     /** Folders rclip skips by default: NAS thumbnails, dependencies, version control, Windows system data. */
@@ -57,21 +58,43 @@ public final class FolderScanner {
                 return;
             }
         }
+        Path realRoot = realPath(root);
+        if (reachedThroughLink(root, realRoot, path)) {
+            sink.skipped(path, SkipReason.LINK_INSIDE_LIBRARY, "indexed at " + realPath(path));
+            return;
+        }
         BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
         if (attrs.isDirectory()) {
             if (path.equals(root) || !skippedFolder(path.getFileName().toString())) {
-                walk(path, sink);
+                walk(realRoot, path, sink);
             }
         } else {
             classify(path, attrs, sink);
         }
     }
 
+    /**
+     * Whether {@code path} lies inside the root only through a link somewhere below the root while its real
+     * location is in the root too: then the photo is indexed where it really is, and this path is a second name.
+     */
+    private static boolean reachedThroughLink(Path root, Path realRoot, Path path) {
+        Path real = realPath(path);
+        return real.startsWith(realRoot) && !real.equals(realRoot.resolve(root.relativize(path)));
+    }
+
     private boolean skippedFolder(String name) {
         return excludedDirs.contains(name) || hidden(name);
     }
 
-    private void walk(Path start, Sink sink) throws IOException {
+    private static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p;
+        }
+    }
+
+    private void walk(Path realRoot, Path start, Sink sink) throws IOException {
         Files.walkFileTree(start, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
                 new SimpleFileVisitor<>() {
                     @Override
@@ -79,20 +102,30 @@ public final class FolderScanner {
                         if (dir.equals(start)) {
                             return FileVisitResult.CONTINUE;
                         }
-                        return skippedFolder(dir.getFileName().toString())
-                                ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+                        if (skippedFolder(dir.getFileName().toString())) {
+                            return FileVisitResult.SKIP_SUBTREE;
+                        }
+                        if (Files.isSymbolicLink(dir) && realPath(dir).startsWith(realRoot)) {
+                            sink.skipped(dir, SkipReason.LINK_INSIDE_LIBRARY, "indexed at " + realPath(dir));
+                            return FileVisitResult.SKIP_SUBTREE;
+                        }
+                        return FileVisitResult.CONTINUE;
                     }
 
                     @Override
                     public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                        classify(file, attrs, sink);
+                        if (Files.isSymbolicLink(file) && realPath(file).startsWith(realRoot)) {
+                            sink.skipped(file, SkipReason.LINK_INSIDE_LIBRARY, "indexed at " + realPath(file));
+                        } else {
+                            classify(file, attrs, sink);
+                        }
                         return FileVisitResult.CONTINUE;
                     }
 
                     @Override
                     public FileVisitResult visitFileFailed(Path file, IOException e) {
                         if (e instanceof FileSystemLoopException) {
-                            sink.skipped(file, SkipReason.SYMLINK_LOOP, "links back to a folder above it");
+                            sink.skipped(file, SkipReason.LINK_INSIDE_LIBRARY, "links back to a folder above it");
                         } else if (!hidden(file.getFileName().toString())) {
                             sink.skipped(file, SkipReason.UNREADABLE, e instanceof AccessDeniedException
                                     ? "permission denied" : String.valueOf(e.getMessage()));

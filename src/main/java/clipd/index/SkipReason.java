@@ -11,7 +11,8 @@ public enum SkipReason {
     EMPTY("empty file"),
     UNREADABLE("cannot be read"),
     NOT_A_FILE("not a regular file"),
-    SYMLINK_LOOP("symbolic link loop");
+    /** A link to a folder that is indexed where it really is (a loop is one): following it would index twice. */
+    LINK_INSIDE_LIBRARY("link to a folder already in the library");
 
     private final String description;
 

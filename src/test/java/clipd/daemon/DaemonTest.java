@@ -140,6 +140,20 @@ class DaemonTest {
     }
 
     @Test
+    void aSymlinkLoopNeitherHangsNorDuplicates() throws Exception {
+        Files.createDirectories(inbox.resolve("album"));
+        copy("cake.jpg", inbox.resolve("album/cake.jpg"));
+        Files.createSymbolicLink(inbox.resolve("album/back to inbox"), inbox);
+        await(() -> stats().embedded() == 3 && daemon.state() == Daemon.State.IDLE, "the album");
+        copy("books.jpg", inbox.resolve("books.jpg"));
+        await(() -> stats().embedded() == 4 && daemon.state() == Daemon.State.IDLE, "the daemon still following");
+        assertTrue(stats().skips().stream().anyMatch(s -> s.reason() == clipd.index.SkipReason.LINK_INSIDE_LIBRARY));
+        List<String> paths = new ArrayList<>();
+        store.forEachRecord("", (path, r) -> paths.add(path));
+        assertEquals(4, paths.size(), "no photo indexed a second time through the link: " + paths);
+    }
+
+    @Test
     void aBurstOfFilesBecomesFewBatches() throws Exception {
         String[] names = {"black cat at night.jpg", "black kitty.jpeg", "boats on a lake.png", "books.jpg", "cake.jpg",
                 "camera lens.jpg", "camera.jpg", "cautious cat.jpg", "chess-knight.tiff", "chess-pawns.bmp"};

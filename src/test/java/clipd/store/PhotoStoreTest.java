@@ -77,6 +77,24 @@ class PhotoStoreTest {
     }
 
     @Test
+    void aStoreOfAnotherSchemaIsMovedAsideAndRebuilt() throws Exception {
+        Path file = dir.resolve("index.db");
+        org.mapdb.DB db = org.mapdb.DBMaker.fileDB(file.toFile()).transactionEnable().make();
+        db.hashMap("meta", org.mapdb.Serializer.STRING, org.mapdb.Serializer.STRING).createOrOpen().put("schema", "0");
+        db.commit();
+        db.close();
+        try (PhotoStore store = PhotoStore.open(file)) {
+            assertEquals(0, store.recordCount());
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(1, files.filter(p -> p.getFileName().toString().startsWith("index.db.moved-")).count());
+        }
+        try (PhotoStore store = PhotoStore.open(file)) {
+            assertEquals(0, store.recordCount(), "the new store opens as itself");
+        }
+    }
+
+    @Test
     void removesOnlyUnreferencedVectorsAndListsByPrefix() throws Exception {
         try (PhotoStore store = PhotoStore.open(dir.resolve("index.db"))) {
             store.putVector("kept", new float[] {1});
