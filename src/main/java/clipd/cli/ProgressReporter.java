@@ -1,6 +1,7 @@
 package clipd.cli;
 
 import clipd.index.IndexStats;
+import clipd.util.DaemonThreads;
 
 import java.io.PrintStream;
 import java.util.Locale;
@@ -16,11 +17,8 @@ final class ProgressReporter implements AutoCloseable {
     private final IndexStats stats;
     private final PrintStream err;
     private final boolean terminal;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "clipd-progress");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("clipd-progress"));
     private volatile boolean drew;
 
     ProgressReporter(IndexStats stats, PrintStream err, boolean terminal) {

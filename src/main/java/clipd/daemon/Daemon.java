@@ -3,6 +3,7 @@ package clipd.daemon;
 import clipd.index.IndexStats;
 import clipd.index.Indexer;
 import clipd.store.PhotoStore;
+import clipd.util.DaemonThreads;
 import clipd.watch.ChangeCollector;
 import clipd.watch.LibraryWatcher;
 
@@ -71,11 +72,8 @@ public final class Daemon {
     /** Runs until {@link #stop()}; the store is committed when it returns. */
     public void run() {
         LOG.log(System.Logger.Level.INFO, "watching {0} ({1} photos in the index)", folders, store.recordCount());
-        ScheduledExecutorService statusTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "clipd-status");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService statusTimer =
+                Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("clipd-status"));
         statusTimer.scheduleWithFixedDelay(this::writeStatus, 0, STATUS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         long nextRescan = 0;
         try {

@@ -8,6 +8,7 @@ import clipd.image.Preprocessor;
 import clipd.image.UnreadableImageException;
 import clipd.store.PhotoRecord;
 import clipd.store.PhotoStore;
+import clipd.util.DaemonThreads;
 
 import java.io.File;
 import java.io.IOException;
@@ -25,7 +26,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Brings the index of some folders up to date: new and changed photos are hashed, and embedded only when their
@@ -165,12 +165,7 @@ public final class Indexer {
             return arrivedKnown;
         }
         BlockingQueue<Outcome> outcomes = new ArrayBlockingQueue<>(2 * batchSize + workers);
-        AtomicInteger threadNumber = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, "clipd-decode-" + threadNumber.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Executors.newFixedThreadPool(workers, DaemonThreads.named("clipd-decode"));
         try {
             for (FolderScanner.Candidate c : work) {
                 pool.execute(() -> {

@@ -1,5 +1,6 @@
 package clipd.watch;
 
+import clipd.util.DaemonThreads;
 import io.methvin.watcher.DirectoryChangeEvent;
 import io.methvin.watcher.DirectoryChangeListener;
 import io.methvin.watcher.DirectoryWatcher;
@@ -20,11 +21,7 @@ public final class LibraryWatcher implements AutoCloseable {
 
     private final DirectoryWatcher watcher;
     private final ChangeCollector changes;
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "clipd-watch");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(DaemonThreads.named("clipd-watch"));
 
     public LibraryWatcher(List<Path> folders, ChangeCollector changes) throws IOException {
         this.changes = changes;
