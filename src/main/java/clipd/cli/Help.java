@@ -26,6 +26,7 @@ final class Help {
               clipd index DIR...                    index or update the photos under the folders
               clipd search [--folder DIR] QUERY...  search the index (rclip's query language)
               clipd serve [--folder DIR]...         keep the index of the folders current (the daemon)
+              clipd status                          the running daemon's state (exit 0 ok, 1 error, 3 not running)
               clipd tokenize TEXT                   print CLIP token ids of a text
               clipd --version | --help | COMMAND --help
 
@@ -44,8 +45,9 @@ final class Help {
 
     static final String SEARCH = """
             usage: clipd search [OPTIONS] QUERY [+|- QUERY]...
-            Ranks indexed photos by similarity to the query. With --folder, updates that folder's index first
-            (unless -n) and searches only under it; without, searches everything indexed.
+            Ranks indexed photos by similarity to the query. When clipd serve is running, asks it (it keeps the index
+            current); otherwise, with --folder, updates that folder's index first (unless -n) and searches only under
+            it; without, searches everything indexed.
 
             options:
               --folder DIR              search under DIR, indexing it first
@@ -64,9 +66,17 @@ final class Help {
 
             options:
               --folder DIR              a folder to watch, repeatable (replaces the config's folders)
+              --listen ADDRESS          where the HTTP API listens (default 127.0.0.1: this machine only)
+              --port N                  its port (default 8357)
               --settle-seconds N        wait until a changed file has been still this long (default 2)
               --rescan-minutes N        compare every folder with the disk this often (default 60)
             """ + COMMON;
+
+    static final String STATUS = """
+            usage: clipd status [--json] [--port N]
+            Asks the running clipd serve for its state. Exit code 0 when it is healthy, 1 when it reports an error,
+            3 when it is not running.
+            """;
 
     static final String TOKENIZE = """
             usage: clipd tokenize [--model-dir DIR] TEXT...

@@ -16,6 +16,10 @@ public final class Main {
     static final int FAILED = 1;
     static final int USAGE = 2;
 
+    /** Held so java.util.logging keeps the levels set on them (it holds its loggers weakly). */
+    private static final java.util.List<java.util.logging.Logger> QUIETED = java.util.stream.Stream.of(
+            "org.eclipse.jetty", "io.javalin").map(java.util.logging.Logger::getLogger).toList();
+
     private Main() {
     }
 
@@ -23,6 +27,7 @@ public final class Main {
         // One line per event; the daemon's lines carry a time, since launchd's log file has none of its own.
         System.setProperty("java.util.logging.SimpleFormatter.format", args.length > 0 && args[0].equals("serve")
                 ? "%1$tF %1$tT %4$s %5$s%n" : "clipd: %4$s: %5$s%n");
+        QUIETED.forEach(l -> l.setLevel(java.util.logging.Level.WARNING)); // the web server's start-up chatter
         Cli cli = new Cli(System.out, System.err, System.getenv(), Path.of("").toAbsolutePath(),
                 System.console() != null);
         System.exit(run(Arrays.asList(args), cli));
@@ -43,6 +48,7 @@ public final class Main {
                 case "index" -> IndexCommand.run(rest, cli);
                 case "search" -> SearchCommand.run(rest, cli);
                 case "serve" -> ServeCommand.run(rest, cli);
+                case "status" -> StatusCommand.run(rest, cli);
                 case "tokenize" -> TokenizeCommand.run(rest, cli);
                 default -> throw new UsageException("unknown command '" + args.get(0) + "'");
             };

@@ -23,6 +23,7 @@ final class SearchCommand {
                 .option("--top", "-t")
                 .flag("--no-indexing", "-n")
                 .flag("--filepath-only", "-f")
+                .option("--listen")
                 .flag("--json"));
         if (args.flag("--help")) {
             cli.out.print(Help.SEARCH);
@@ -32,6 +33,11 @@ final class SearchCommand {
         int top = args.intValue("--top", 10, 1, 10_000);
         Query query = QueryParser.parse(args.positional(), cli.workingDir);
         Path folder = args.value("--folder") == null ? null : cli.resolve(args.value("--folder"));
+        List<SearchHit> fromDaemon = askDaemon(settings, query, top, folder);
+        if (fromDaemon != null) {
+            print(fromDaemon, args, cli);
+            return 0;
+        }
         try (Components c = Components.open(settings)) {
             if (folder != null && !args.flag("--no-indexing")) {
                 IndexStats stats = IndexCommand.index(c, List.of(folder), cli);
@@ -52,6 +58,15 @@ final class SearchCommand {
             print(hits, args, cli);
         }
         return 0;
+    }
+
+    /** A running daemon answers in milliseconds and keeps its folders current itself; null when none runs. */
+    private static List<SearchHit> askDaemon(Settings settings, Query query, int top, Path folder) throws Exception {
+        try {
+            return new DaemonClient(settings).search(query, top, folder);
+        } catch (DaemonClient.NotRunning e) {
+            return null;
+        }
     }
 
     private static void print(List<SearchHit> hits, Args args, Cli cli) {

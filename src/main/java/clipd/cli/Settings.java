@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -17,10 +18,11 @@ import java.util.Set;
  */
 record Settings(Path dataDir, Path modelDir, List<Path> folders, int threads, int batchSize, long maxImagePixels,
                 Set<String> excludedDirs, boolean includeHidden, boolean verbose, long settleMillis,
-                long rescanMillis) {
+                long rescanMillis, String listen, int port) {
 
     static final String DEFAULT_MODEL = "ViT-B-32-256-datacomp_s34b_b86k";
     static final int DEFAULT_MAX_MEGAPIXELS = 150;
+    static final int DEFAULT_PORT = 8357;
 
     /** The options every command that touches the index understands. */
     static Args.Spec spec() {
@@ -32,6 +34,7 @@ record Settings(Path dataDir, Path modelDir, List<Path> folders, int threads, in
                 .option("--batch-size", "-b")
                 .option("--max-image-megapixels")
                 .option("--exclude-dir")
+                .option("--port")
                 .flag("--include-hidden")
                 .flag("--verbose")
                 .flag("--help", "-h");
@@ -63,7 +66,9 @@ record Settings(Path dataDir, Path modelDir, List<Path> folders, int threads, in
                 args.flag("--include-hidden") || Boolean.parseBoolean(config.getOrDefault("include_hidden", "false")),
                 args.flag("--verbose"),
                 v.integer("--settle-seconds", "settle_seconds", 2, 0, 3600) * 1000L,
-                v.integer("--rescan-minutes", "rescan_minutes", 60, 1, 7 * 24 * 60) * 60_000L);
+                v.integer("--rescan-minutes", "rescan_minutes", 60, 1, 7 * 24 * 60) * 60_000L,
+                Optional.ofNullable(v.get("--listen", "listen", null)).orElse("127.0.0.1"),
+                v.integer("--port", "port", DEFAULT_PORT, 0, 65535));
     }
 
     /** One setting looked up as flag, then environment, then config file. */

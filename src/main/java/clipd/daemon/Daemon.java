@@ -17,7 +17,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +44,8 @@ public final class Daemon {
     private final Indexer indexer;
     private final PhotoStore store;
     private final List<Path> folders;
+    private final Queue<Path> forgotten = new ConcurrentLinkedQueue<>();
+    private final Map<String, Object> about;
     private final Pacing pacing;
     private final StatusFile status;
     private final IndexStats stats = new IndexStats();
@@ -52,10 +57,15 @@ public final class Daemon {
     private List<Path> watched = List.of();
     private LibraryWatcher watcher;
 
-    public Daemon(Indexer indexer, PhotoStore store, List<Path> folders, Pacing pacing, Path statusFile) {
+    /**
+     * @param about fixed facts for the status (model, version), listed first
+     */
+    public Daemon(Indexer indexer, PhotoStore store, List<Path> folders, Pacing pacing, Path statusFile,
+                  Map<String, Object> about) {
         this.indexer = indexer;
         this.store = store;
-        this.folders = List.copyOf(folders);
+        this.folders = new CopyOnWriteArrayList<>(folders);
+        this.about = Map.copyOf(about);
         this.pacing = pacing;
         this.status = new StatusFile(statusFile);
         this.changes = new ChangeCollector(pacing.settleMillis());
@@ -69,6 +79,31 @@ public final class Daemon {
         return stats;
     }
 
+    public List<Path> folders() {
+        return List.copyOf(folders);
+    }
+
+    /** Compares every folder with the disk soon, as after lost events. */
+    public void requestRescan() {
+        changes.requestRescan();
+    }
+
+    /** Watches one more folder from the next loop on. */
+    public void addFolder(Path folder) {
+        if (!folders.contains(folder)) {
+            folders.add(folder);
+            changes.requestRescan();
+        }
+    }
+
+    /** Stops watching a folder and forgets its photos. */
+    public void removeFolder(Path folder) {
+        if (folders.remove(folder)) {
+            forgotten.add(folder);
+            changes.requestRescan();
+        }
+    }
+
     /** Runs until {@link #stop()}; the store is committed when it returns. */
     public void run() {
         LOG.log(System.Logger.Level.INFO, "watching {0} ({1} photos in the index)", folders, store.recordCount());
@@ -78,6 +113,10 @@ public final class Daemon {
         long nextRescan = 0;
         try {
             while (!stopping) {
+                for (Path folder; (folder = forgotten.poll()) != null; ) {
+                    indexer.forget(folder, stats);
+                    LOG.log(System.Logger.Level.INFO, "no longer watching {0}; its photos left the index", folder);
+                }
                 if (changes.takeRescanRequest() || System.nanoTime() >= nextRescan) {
                     reconcileAll();
                     nextRescan = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pacing.rescanMillis());
@@ -201,15 +240,21 @@ public final class Daemon {
         }
     }
 
-    private synchronized void writeStatus() {
-        Map<String, Object> f = new LinkedHashMap<>();
+    /** State, folders and counters: what status.json and the HTTP status show. */
+    public Map<String, Object> status() {
+        Map<String, Object> f = new LinkedHashMap<>(about);
         f.put("state", state.name().toLowerCase(java.util.Locale.ROOT));
+        f.put("uptime_seconds", java.time.Duration.between(started, Instant.now()).toSeconds());
         f.put("pid", ProcessHandle.current().pid());
         f.put("started", started.toString());
         f.put("updated", Instant.now().toString());
-        f.put("folders", folders);
+        f.put("folders", folders.stream().map(Path::toString).toList());
         f.put("photos", store.recordCount());
-        f.put("queue", changes.pendingCount() + Math.max(0, stats.toProcess() - stats.processed()));
+        long queue = changes.pendingCount() + Math.max(0, stats.toProcess() - stats.processed());
+        f.put("queue", queue);
+        double rate = stats.elapsedSeconds() > 0 ? stats.processed() / stats.elapsedSeconds() : 0;
+        f.put("rate_per_second", rate);
+        f.put("eta_seconds", rate > 0 && queue > 0 ? Math.round(queue / rate) : 0);
         f.put("embedded", stats.embedded());
         f.put("hashed", stats.hashed());
         f.put("reused", stats.reused());
@@ -217,8 +262,12 @@ public final class Daemon {
         f.put("removed", stats.removed());
         f.put("skipped", stats.skipped());
         f.put("last_error", lastError);
+        return f;
+    }
+
+    private synchronized void writeStatus() {
         try {
-            status.write(f);
+            status.write(status());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot write {0}: {1}", status.file(), e.getMessage());
         }

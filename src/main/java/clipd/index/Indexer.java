@@ -125,6 +125,12 @@ public final class Indexer {
         store.commit();
     }
 
+    /** Removes every photo under a folder that is no longer part of the library. */
+    public void forget(Path folder, IndexStats stats) {
+        removeUnder(folder, Set.of(), new HashSet<>(), stats);
+        store.commit();
+    }
+
     /** Stops a run between two photos; what is done so far stays committed. */
     public void cancel() {
         cancelled = true;

@@ -46,17 +46,25 @@ public final class QueryEmbedder {
     }
 
     private float[] embedImage(Query.Image term) throws ModelUnavailableException, QueryException {
-        byte[] bytes;
+        return embedImage(read(term), term.path().toString());
+    }
+
+    /** The bytes of an image named in a query. */
+    public static byte[] read(Query.Image term) throws QueryException {
         try {
-            bytes = Files.readAllBytes(term.path());
+            return Files.readAllBytes(term.path());
         } catch (IOException e) {
             throw new QueryException("cannot read the query image " + term.path() + " (" + e.getMessage() + ")");
         }
+    }
+
+    /** The normalised embedding of an image given as bytes; {@code name} only for the error message. */
+    public float[] embedImage(byte[] bytes, String name) throws ModelUnavailableException, QueryException {
         float[] pixels = new float[3 * preprocessor.size() * preprocessor.size()];
         try {
             preprocessor.preprocess(decoder.decode(bytes), pixels, 0);
         } catch (UnreadableImageException e) {
-            throw new QueryException("the query image " + term.path() + " cannot be used: " + e.getMessage());
+            throw new QueryException("the query image " + name + " cannot be used: " + e.getMessage());
         }
         return model.embedImages(pixels, 1)[0];
     }

@@ -15,6 +15,7 @@ public final class QueryParser {
     private static final Pattern WEIGHTED = Pattern.compile("^(\\d+(?:\\.\\d+)?|\\.\\d+|\\d+\\.):(.+)$", Pattern.DOTALL);
     /** Longer queries are cut by the tokenizer anyway; this only stops absurd input early. */
     public static final int MAX_TERM_LENGTH = 2_000;
+    private static final Pattern OPERATOR = Pattern.compile("\\s+([+-])\\s+");
 
     private QueryParser() {
     }
@@ -46,6 +47,27 @@ public final class QueryParser {
             throw new QueryException("a query must follow the last '+' or '-'");
         }
         return new Query(List.copyOf(terms));
+    }
+
+    /**
+     * A query typed as one line ({@code horse + stripes - zebra}, as in a search box or a URL): '+' and '-' with
+     * spaces around them separate terms. Only text: a remote caller must not name files on this machine.
+     */
+    public static Query parseText(String line) throws QueryException {
+        List<String> words = new ArrayList<>();
+        Matcher m = OPERATOR.matcher(line.strip());
+        int start = 0;
+        while (m.find()) {
+            words.add(line.strip().substring(start, m.start()));
+            words.add(m.group(1));
+            start = m.end();
+        }
+        words.add(line.strip().substring(start));
+        Query query = parse(words.stream().filter(w -> !w.isBlank()).toList(), Path.of("/"));
+        if (query.hasImages()) {
+            throw new QueryException("image files cannot be named in a text query; send the image itself");
+        }
+        return query;
     }
 
     private static Query.Term term(String word, float sign, Path workingDir) throws QueryException {

@@ -2,92 +2,189 @@ package clipd.search;
 
 import clipd.store.PhotoStore;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveTask;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Every indexed photo's embedding in one contiguous array, scanned exactly (no approximate index): at 512 floats a
- * photo, a million photos is 2 GB and a scan over all of them is a few tens of milliseconds on two cores.
+ * photo, a million photos is 2 GB and a scan over all of them takes tens of milliseconds on two cores. The daemon
+ * keeps one up to date as photos come and go ({@link #put}, {@link #remove}); searches run concurrently.
  */
 public final class VectorIndex {
     /** Rows one scan task takes; large enough that task overhead does not matter. */
     private static final int ROWS_PER_TASK = 16_384;
 
-    private final String[] paths;
-    private final float[] matrix;
     private final int dim;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Map<String, Integer> rowOfPath = new HashMap<>();
+    private final Map<String, String> pathOfId = new HashMap<>();
+    private String[] paths = new String[64];
+    private float[] matrix;
+    private int size;
 
-    VectorIndex(String[] paths, float[] matrix, int dim) {
-        this.paths = paths;
-        this.matrix = matrix;
+    public VectorIndex(int dim) {
         this.dim = dim;
+        this.matrix = new float[64 * dim];
     }
 
     /** The photos under {@code prefix} ("" for all) with their embeddings. */
     public static VectorIndex load(PhotoStore store, String prefix, int dim) {
-        List<String> paths = new ArrayList<>();
-        Rows rows = new Rows();
+        VectorIndex index = new VectorIndex(dim);
         store.forEachRecord(prefix, (path, record) -> {
             float[] v = store.vector(record.hash());
             if (v != null && v.length == dim) {
-                paths.add(path);
-                rows.add(v);
+                index.put(path, v);
             }
         });
-        return new VectorIndex(paths.toArray(String[]::new), rows.toArray(), dim);
+        return index;
     }
 
-    /** A growing float array; one Java array holds at most 2^31 floats, about 4 million 512-d photos. */
-    private static final class Rows {
-        private float[] data = new float[4096];
-        private int length;
-
-        void add(float[] v) {
-            if (length + v.length > data.length) {
-                long grown = Math.max((long) data.length * 2, (long) length + v.length);
-                if (grown > Integer.MAX_VALUE - 8) {
-                    throw new IllegalStateException("too many photos for one in-memory index");
-                }
-                data = Arrays.copyOf(data, (int) grown);
-            }
-            System.arraycopy(v, 0, data, length, v.length);
-            length += v.length;
+    /** A photo's id in URLs: stable for its path, and no path in sight. */
+    public static String idOf(String path) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(path.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
+    }
 
-        float[] toArray() {
-            return Arrays.copyOf(data, length);
-        }
+    public int dim() {
+        return dim;
     }
 
     public int size() {
-        return paths.length;
+        lock.readLock().lock();
+        try {
+            return size;
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
-    /** The {@code k} best matches for {@code query}, best first; ties keep index order. */
+    /** Adds a photo, or replaces its embedding. */
+    public void put(String path, float[] vector) {
+        if (vector.length != dim) {
+            throw new IllegalArgumentException("vector has " + vector.length + " dimensions, index has " + dim);
+        }
+        lock.writeLock().lock();
+        try {
+            Integer row = rowOfPath.get(path);
+            if (row == null) {
+                if (size == paths.length) {
+                    grow();
+                }
+                row = size++;
+                paths[row] = path;
+                rowOfPath.put(path, row);
+                pathOfId.put(idOf(path), path);
+            }
+            System.arraycopy(vector, 0, matrix, row * dim, dim);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Removes a photo; the last row moves into its place. */
+    public void remove(String path) {
+        lock.writeLock().lock();
+        try {
+            Integer row = rowOfPath.remove(path);
+            if (row == null) {
+                return;
+            }
+            pathOfId.remove(idOf(path));
+            int last = --size;
+            if (row != last) {
+                paths[row] = paths[last];
+                rowOfPath.put(paths[row], row);
+                System.arraycopy(matrix, last * dim, matrix, row * dim, dim);
+            }
+            paths[last] = null;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** The path of an indexed photo's id, or null. */
+    public String pathOf(String id) {
+        lock.readLock().lock();
+        try {
+            return pathOfId.get(id);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** A copy of an indexed photo's embedding, or null. */
+    public float[] vectorOf(String path) {
+        lock.readLock().lock();
+        try {
+            Integer row = rowOfPath.get(path);
+            return row == null ? null : Arrays.copyOfRange(matrix, row * dim, row * dim + dim);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private void grow() {
+        long rows = (long) paths.length * 2;
+        if (rows * dim > Integer.MAX_VALUE - 8) {
+            rows = (Integer.MAX_VALUE - 8) / dim;
+            if (rows <= paths.length) {
+                throw new IllegalStateException("too many photos for one in-memory index");
+            }
+        }
+        paths = Arrays.copyOf(paths, (int) rows);
+        matrix = Arrays.copyOf(matrix, (int) rows * dim);
+    }
+
     public List<SearchHit> top(float[] query, int k) {
+        return top(query, k, "");
+    }
+
+    /**
+     * The {@code k} best matches among photos whose path starts with {@code prefix}, best first; ties keep index
+     * order. The filter is applied during the scan, so a narrow filter still fills its top k.
+     */
+    public List<SearchHit> top(float[] query, int k, String prefix) {
         if (query.length != dim) {
             throw new IllegalArgumentException("query has " + query.length + " dimensions, index has " + dim);
         }
-        int n = size();
-        k = Math.min(k, n);
-        if (k <= 0) {
-            return List.of();
+        lock.readLock().lock();
+        try {
+            int n = size;
+            k = Math.min(k, n);
+            if (k <= 0) {
+                return List.of();
+            }
+            TopK best = ForkJoinPool.commonPool().invoke(new Scan(query, prefix, 0, n, k));
+            return best.sorted(paths);
+        } finally {
+            lock.readLock().unlock();
         }
-        TopK best = ForkJoinPool.commonPool().invoke(new Scan(query, 0, n, k));
-        return best.sorted(paths);
     }
 
     private final class Scan extends RecursiveTask<TopK> {
         private final float[] query;
+        private final String prefix;
         private final int from;
         private final int to;
         private final int k;
 
-        Scan(float[] query, int from, int to, int k) {
+        Scan(float[] query, String prefix, int from, int to, int k) {
             this.query = query;
+            this.prefix = prefix;
             this.from = from;
             this.to = to;
             this.k = k;
@@ -98,14 +195,16 @@ public final class VectorIndex {
             if (to - from <= ROWS_PER_TASK) {
                 TopK top = new TopK(k);
                 for (int row = from; row < to; row++) {
-                    top.offer(row, dot(query, row));
+                    if (prefix.isEmpty() || paths[row].startsWith(prefix)) {
+                        top.offer(row, dot(query, row));
+                    }
                 }
                 return top;
             }
             int mid = (from + to) >>> 1;
-            Scan left = new Scan(query, from, mid, k);
+            Scan left = new Scan(query, prefix, from, mid, k);
             left.fork();
-            TopK right = new Scan(query, mid, to, k).compute();
+            TopK right = new Scan(query, prefix, mid, to, k).compute();
             return left.join().merge(right);
         }
     }

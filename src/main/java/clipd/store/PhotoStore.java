@@ -36,6 +36,24 @@ public final class PhotoStore implements AutoCloseable {
     private final DB db;
     private final BTreeMap<String, byte[]> files;
     private final HTreeMap<String, float[]> vectors;
+    private volatile RecordListener listener = RecordListener.NONE;
+
+    /** Told of every record written or removed, so an in-memory view (the daemon's search index) can follow. */
+    public interface RecordListener {
+        RecordListener NONE = new RecordListener() {
+            @Override
+            public void recordPut(String path, PhotoRecord record) {
+            }
+
+            @Override
+            public void recordRemoved(String path) {
+            }
+        };
+
+        void recordPut(String path, PhotoRecord record);
+
+        void recordRemoved(String path);
+    }
 
     private PhotoStore(Path file, DB db) {
         this.file = file;
@@ -161,12 +179,19 @@ public final class PhotoStore implements AutoCloseable {
         return bytes == null ? Optional.empty() : Optional.of(PhotoRecord.fromBytes(bytes));
     }
 
+    public void listen(RecordListener listener) {
+        this.listener = listener;
+    }
+
     public void putRecord(String path, PhotoRecord record) {
         files.put(path, record.toBytes());
+        listener.recordPut(path, record);
     }
 
     public void removeRecord(String path) {
-        files.remove(path);
+        if (files.remove(path) != null) {
+            listener.recordRemoved(path);
+        }
     }
 
     public boolean hasVector(String hash) {

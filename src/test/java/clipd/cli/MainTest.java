@@ -29,13 +29,29 @@ class MainTest {
 
     private Run run(Map<String, String> environment, String... args) {
         Map<String, String> env = new HashMap<>(environment);
-        env.putIfAbsent("XDG_CONFIG_HOME", data.resolve("no-config").toString()); // not the developer's config
+        env.putIfAbsent("XDG_CONFIG_HOME", testConfigHome()); // not the developer's config, nor their daemon
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Cli cli = new Cli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 env, Fixtures.SHARED_PHOTOS, false);
         int code = Main.run(List.of(args), cli);
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A config whose port nothing listens on, so search and status never reach a daemon running here. */
+    private String testConfigHome() {
+        Path home = data.resolve("config-home");
+        try {
+            java.nio.file.Files.createDirectories(home.resolve("clipd"));
+            int port;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            java.nio.file.Files.writeString(home.resolve("clipd/config.properties"), "port = " + port + "\n");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return home.toString();
     }
 
     private Run run(String... args) {
@@ -185,6 +201,13 @@ class MainTest {
         Run r = run("serve");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("name the folders to watch"), r.err());
+    }
+
+    @Test
+    void statusSaysWhenNoDaemonRuns() {
+        Run r = run("status");
+        assertEquals(3, r.code());
+        assertTrue(r.out().startsWith("clipd is not running"), r.out());
     }
 
     @Test

@@ -49,7 +49,7 @@ class DaemonTest {
                 new Preprocessor(d.imageSize(), d.mean(), d.std()),
                 new FolderScanner(FolderScanner.DEFAULT_EXCLUDED_DIRS, false), 2, 4);
         daemon = new Daemon(indexer, store, List.of(inbox, archive), new Daemon.Pacing(300, 3_600_000),
-                tmp.resolve("data/status.json"));
+                tmp.resolve("data/status.json"), java.util.Map.of());
         thread = new Thread(daemon::run, "daemon-under-test");
         thread.start();
         await(() -> stats().embedded() == 2 && daemon.state() == Daemon.State.IDLE, "the initial scan");

@@ -1,0 +1,99 @@
+package clipd.cli;
+
+import clipd.search.Query;
+import clipd.search.QueryEmbedder;
+import clipd.search.QueryException;
+import clipd.search.SearchHit;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The {@code clipd} command talking to a running {@code clipd serve} over its loopback API. */
+final class DaemonClient {
+    /** Nothing answers on the daemon's address. */
+    static final class NotRunning extends Exception {
+        NotRunning(String message) {
+            super(message);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final String base;
+
+    DaemonClient(Settings settings) {
+        String host = settings.listen().equals("0.0.0.0") || settings.listen().equals("::") ? "127.0.0.1"
+                : settings.listen().contains(":") ? "[" + settings.listen() + "]" : settings.listen();
+        this.base = "http://" + host + ":" + settings.port();
+    }
+
+    String address() {
+        return base;
+    }
+
+    JsonNode status() throws IOException, NotRunning {
+        return send(HttpRequest.newBuilder(URI.create(base + "/api/status")).GET());
+    }
+
+    /** Runs a text query, or a query of one image, on the daemon; null for queries only this process can run. */
+    List<SearchHit> search(Query query, int top, Path folder) throws IOException, NotRunning, QueryException {
+        String params = "top=" + top + (folder == null ? "" : "&folder=" + encode(folder + "/"));
+        if (query.terms().size() == 1 && query.terms().get(0) instanceof Query.Image image && image.weight() == 1) {
+            return hits(send(HttpRequest.newBuilder(URI.create(base + "/api/search?" + params))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(QueryEmbedder.read(image)))));
+        }
+        if (query.hasImages()) {
+            return null;
+        }
+        StringBuilder line = new StringBuilder();
+        for (Query.Term t : query.terms()) {
+            float w = Math.abs(t.weight());
+            line.append(line.length() == 0 ? "" : t.weight() < 0 ? " - " : " + ")
+                    .append(w == 1 ? "" : String.format(Locale.ROOT, "%s:", w))
+                    .append(((Query.Text) t).text());
+        }
+        return hits(send(HttpRequest.newBuilder(URI.create(base + "/api/search?" + params + "&q="
+                + encode(line.toString()))).GET()));
+    }
+
+    private static List<SearchHit> hits(JsonNode rows) {
+        List<SearchHit> hits = new ArrayList<>();
+        rows.forEach(r -> hits.add(new SearchHit(r.get("path").asText(), (float) r.get("score").asDouble())));
+        return hits;
+    }
+
+    private JsonNode send(HttpRequest.Builder request) throws IOException, NotRunning {
+        try {
+            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode body = JSON.readTree(response.body());
+            if (response.statusCode() >= 400) {
+                throw new IOException("clipd serve answered " + response.statusCode() + ": "
+                        + body.path("message").asText(response.body()));
+            }
+            return body;
+        } catch (ConnectException e) {
+            throw new NotRunning("nothing answers on " + base);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,46 @@
+package clipd.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.List;
+
+/** {@code clipd status}: the running daemon's state for people; exit 0 healthy, 1 error, 3 not running. */
+final class StatusCommand {
+    static final int NOT_RUNNING = 3;
+
+    private StatusCommand() {
+    }
+
+    static int run(List<String> words, Cli cli) throws Exception {
+        Args args = Args.parse(words, Settings.spec().option("--listen").flag("--json"));
+        if (args.flag("--help")) {
+            cli.out.print(Help.STATUS);
+            return 0;
+        }
+        DaemonClient client = new DaemonClient(Settings.from(args, cli.env));
+        JsonNode s;
+        try {
+            s = client.status();
+        } catch (DaemonClient.NotRunning e) {
+            cli.out.println("clipd is not running (" + e.getMessage() + ")");
+            return NOT_RUNNING;
+        }
+        if (args.flag("--json")) {
+            cli.out.println(s.toPrettyString());
+        } else {
+            cli.out.printf("clipd %s: %s, %d photos indexed, %d to do%s%n", s.path("version").asText(),
+                    s.path("state").asText(), s.path("photos").asLong(), s.path("queue").asLong(),
+                    s.path("eta_seconds").asLong() > 0 ? ", about " + ProgressReporter.duration(
+                            s.path("eta_seconds").asLong()) + " left" : "");
+            cli.out.printf("model %s; up %s; embedded %d, renamed %d, removed %d, skipped %d since start%n",
+                    s.path("model").asText(), ProgressReporter.duration(s.path("uptime_seconds").asLong()),
+                    s.path("embedded").asLong(), s.path("renamed").asLong(), s.path("removed").asLong(),
+                    s.path("skipped").asLong());
+            s.path("folders").forEach(f -> cli.out.println("watching " + f.asText()));
+            if (!s.path("last_error").isNull()) {
+                cli.out.println("error: " + s.path("last_error").asText());
+            }
+        }
+        return s.path("state").asText().equals("error") ? Main.FAILED : Main.OK;
+    }
+}

@@ -1,0 +1,252 @@
+package clipd.http;
+
+import clipd.daemon.Daemon;
+import clipd.embed.ModelUnavailableException;
+import clipd.image.UnreadableImageException;
+import clipd.search.QueryException;
+import clipd.search.SearchHit;
+import clipd.search.Searcher;
+import clipd.search.VectorIndex;
+import clipd.store.PhotoRecord;
+import clipd.store.PhotoStore;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.UploadedFile;
+import io.javalin.http.staticfiles.Location;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * clipd's local HTTP API and search page (Javalin on Jetty), listening on loopback unless told otherwise. Photos
+ * are named by id only; a file is served only if it is in the index.
+ */
+public final class HttpServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
+    static final int MAX_QUERY_LENGTH = 1000;
+    static final int MAX_TOP = 500;
+
+    public record Options(String listen, int port, long maxUploadBytes, Path thumbnailDir, long thumbnailCacheBytes,
+                          long maxImagePixels) {
+    }
+
+    /** One search result row. Width, height and capture date come with the metadata issue; null until then. */
+    record Hit(String id, String path, float score, Integer width, Integer height, String taken, String thumbnail) {
+    }
+
+    private final Options options;
+    private final Searcher searcher;
+    private final PhotoStore store;
+    private final Daemon daemon;
+    private final Thumbnails thumbnails;
+    private RequestGuard guard;
+    private Javalin app;
+
+    public HttpServer(Options options, Searcher searcher, PhotoStore store, Daemon daemon) {
+        this.options = options;
+        this.searcher = searcher;
+        this.store = store;
+        this.daemon = daemon;
+        this.thumbnails = new Thumbnails(options.thumbnailDir(), options.thumbnailCacheBytes(),
+                options.maxImagePixels(), 2);
+    }
+
+    /** Starts listening; returns the port (useful when 0 asked for any free one). */
+    public int start(AccessToken token) {
+        app = Javalin.create(config -> {
+            config.jetty.host = options.listen();
+            config.jetty.port = options.port();
+            config.http.maxRequestSize = options.maxUploadBytes();
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.staticFiles.add("/web", Location.CLASSPATH);
+            config.routes.before(ctx -> guard.check(ctx));
+            config.routes.get("/api/status", ctx -> ctx.json(daemon.status()));
+            config.routes.get("/api/search", this::searchText);
+            config.routes.post("/api/search", this::searchImage);
+            config.routes.get("/api/similar/{id}", this::similar);
+            config.routes.get("/api/photos/{id}/thumbnail", this::thumbnail);
+            config.routes.get("/api/photos/{id}/file", this::file);
+            config.routes.post("/api/reindex", ctx -> {
+                guard.requireToken(ctx);
+                daemon.requestRescan();
+                ctx.status(202).json(Map.of("status", "rescan requested"));
+            });
+            config.routes.post("/api/folders", this::folders);
+            config.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status, e.code, e.getMessage()));
+            config.routes.exception(QueryException.class, (e, ctx) -> error(ctx, 400, "bad_query", e.getMessage()));
+            config.routes.exception(ModelUnavailableException.class,
+                    (e, ctx) -> error(ctx, 503, "model_unavailable", e.getMessage()));
+            config.routes.exception(HttpResponseException.class,
+                    (e, ctx) -> error(ctx, e.getStatus(), "http_" + e.getStatus(), e.getMessage()));
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.log(System.Logger.Level.ERROR, "{0} {1} failed: {2}", ctx.method(), ctx.path(), e.toString());
+                error(ctx, 500, "internal", "something went wrong inside clipd; its log says what");
+            });
+            config.routes.error(404, "*", ctx -> {
+                if (ctx.result() == null || ctx.result().isEmpty()) {
+                    error(ctx, 404, "not_found", "no such page or photo");
+                }
+            });
+        });
+        app.start();
+        int port = app.port();
+        guard = new RequestGuard(RequestGuard.hostsFor(options.listen(), port), token);
+        return port;
+    }
+
+    private static void error(Context ctx, int status, String code, String message) {
+        ctx.status(status).json(Map.of("error", code, "message", message == null ? code : message));
+    }
+
+    private void requireReady() {
+        if (!searcher.ready()) {
+            throw new ApiError(503, "model_loading", "the text encoder is still loading; try again in a moment");
+        }
+    }
+
+    private int top(Context ctx) {
+        String raw = ctx.queryParam("top");
+        try {
+            int top = raw == null ? 20 : Integer.parseInt(raw);
+            if (top >= 1 && top <= MAX_TOP) {
+                return top;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new ApiError(400, "bad_top", "top must be a whole number from 1 to " + MAX_TOP);
+    }
+
+    private static String folder(Context ctx) {
+        String folder = ctx.queryParam("folder");
+        if (folder == null || folder.isBlank()) {
+            return "";
+        }
+        return folder.endsWith("/") ? folder : folder + "/";
+    }
+
+    private void searchText(Context ctx) throws Exception {
+        String q = ctx.queryParam("q");
+        if (q == null || q.isBlank()) {
+            throw new ApiError(400, "bad_query", "give a query as ?q=...");
+        }
+        if (q.length() > MAX_QUERY_LENGTH) {
+            throw new ApiError(400, "bad_query", "the query is longer than " + MAX_QUERY_LENGTH + " characters");
+        }
+        int top = top(ctx);
+        requireReady();
+        ctx.json(rows(searcher.text(q, top, folder(ctx))));
+    }
+
+    private void searchImage(Context ctx) throws Exception {
+        int top = top(ctx);
+        byte[] image;
+        String type = ctx.contentType();
+        if (type != null && type.toLowerCase(Locale.ROOT).startsWith("multipart/")) {
+            UploadedFile file = ctx.uploadedFile("image");
+            if (file == null) {
+                throw new ApiError(400, "bad_upload", "send the image as the multipart field 'image'");
+            }
+            try (InputStream in = file.content()) {
+                image = in.readAllBytes();
+            }
+        } else {
+            image = ctx.bodyAsBytes();
+        }
+        if (image.length == 0) {
+            throw new ApiError(400, "bad_upload", "send an image as the request body");
+        }
+        requireReady();
+        ctx.json(rows(searcher.image(image, top, folder(ctx))));
+    }
+
+    private void similar(Context ctx) {
+        List<SearchHit> hits = searcher.similar(pathOf(ctx), top(ctx));
+        ctx.json(rows(hits));
+    }
+
+    private String pathOf(Context ctx) {
+        String path = searcher.index().pathOf(ctx.pathParam("id"));
+        if (path == null) {
+            throw new ApiError(404, "not_found", "no indexed photo has that id");
+        }
+        return path;
+    }
+
+    private void thumbnail(Context ctx) throws Exception {
+        String raw = ctx.queryParam("size");
+        int size;
+        try {
+            size = raw == null ? 256 : Integer.parseInt(raw);
+        } catch (NumberFormatException e) {
+            size = -1;
+        }
+        if (size < 32 || size > 1024) {
+            throw new ApiError(400, "bad_size", "size must be from 32 to 1024");
+        }
+        String path = pathOf(ctx);
+        PhotoRecord record = store.record(path).orElseThrow(() -> new ApiError(404, "not_found", "not indexed"));
+        try {
+            Path file = thumbnails.get(Path.of(path), record.hash(), size);
+            ctx.contentType("image/jpeg").header("Cache-Control", "private, max-age=86400");
+            ctx.result(Files.readAllBytes(file));
+        } catch (UnreadableImageException | IOException e) {
+            throw new ApiError(404, "unreadable", "the photo cannot be read now: " + e.getMessage());
+        }
+    }
+
+    private void file(Context ctx) throws IOException {
+        Path path = Path.of(pathOf(ctx));
+        if (!Files.isRegularFile(path)) {
+            throw new ApiError(404, "not_found", "the photo is no longer there");
+        }
+        String type = Files.probeContentType(path);
+        ctx.contentType(type != null ? type : "application/octet-stream");
+        ctx.result(Files.newInputStream(path));
+    }
+
+    private void folders(Context ctx) {
+        guard.requireToken(ctx);
+        Map<?, ?> body;
+        try {
+            body = ctx.bodyAsClass(Map.class);
+        } catch (Exception e) {
+            throw new ApiError(400, "bad_json", "send {\"add\": \"/path\"} or {\"remove\": \"/path\"}");
+        }
+        Object add = body.get("add");
+        Object remove = body.get("remove");
+        if (add instanceof String a && Path.of(a).isAbsolute()) {
+            Path folder = Path.of(a).normalize();
+            if (!Files.isDirectory(folder)) {
+                throw new ApiError(400, "not_a_folder", folder + " is not a folder");
+            }
+            daemon.addFolder(folder);
+        } else if (remove instanceof String r && Path.of(r).isAbsolute()) {
+            daemon.removeFolder(Path.of(r).normalize());
+        } else {
+            throw new ApiError(400, "bad_json", "send {\"add\": \"/absolute/path\"} or {\"remove\": \"/absolute/path\"}");
+        }
+        ctx.status(202).json(Map.of("folders", daemon.folders().stream().map(Path::toString).toList()));
+    }
+
+    private static List<Hit> rows(List<SearchHit> hits) {
+        return hits.stream().map(h -> {
+            String id = VectorIndex.idOf(h.path());
+            return new Hit(id, h.path(), h.score(), null, null, null, "/api/photos/" + id + "/thumbnail");
+        }).toList();
+    }
+
+    @Override
+    public void close() {
+        if (app != null) {
+            app.stop();
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package clipd.http;
+
+import clipd.daemon.Daemon;
+import clipd.embed.ClipModel;
+import clipd.embed.ModelDescriptor;
+import clipd.image.ImageDecoder;
+import clipd.image.Preprocessor;
+import clipd.index.FolderScanner;
+import clipd.index.IndexStats;
+import clipd.index.Indexer;
+import clipd.search.QueryEmbedder;
+import clipd.search.Searcher;
+import clipd.search.VectorIndex;
+import clipd.store.PhotoStore;
+import clipd.testing.Fixtures;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The API on loopback, over real HTTP, with the tiny model and the shared photos indexed. */
+class HttpServerTest {
+    static {
+        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host"); // to send a foreign Host
+    }
+
+    @TempDir
+    static Path tmp;
+    private static PhotoStore store;
+    private static ClipModel model;
+    private static Searcher searcher;
+    private static HttpServer server;
+    private static AccessToken token;
+    private static String base;
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @BeforeAll
+    static void start() throws Exception {
+        ModelDescriptor d = ModelDescriptor.load(Fixtures.TINY_MODEL);
+        model = new ClipModel(d, 2);
+        store = PhotoStore.open(tmp.resolve("data/index.db"));
+        ImageDecoder decoder = new ImageDecoder(150_000_000L, 4 * d.imageSize());
+        Preprocessor preprocessor = new Preprocessor(d.imageSize(), d.mean(), d.std());
+        Indexer indexer = new Indexer(store, model, decoder, preprocessor,
+                new FolderScanner(FolderScanner.DEFAULT_EXCLUDED_DIRS, false), 2, 8);
+        indexer.index(List.of(Fixtures.SHARED_IMAGES), new IndexStats());
+        VectorIndex index = VectorIndex.load(store, "", d.embeddingDim());
+        searcher = new Searcher(new QueryEmbedder(model, decoder, preprocessor), index);
+        Daemon daemon = new Daemon(indexer, store, List.of(Fixtures.SHARED_IMAGES), new Daemon.Pacing(1000, 60_000),
+                tmp.resolve("data/status.json"), Map.of("model", d.name()));
+        server = new HttpServer(new HttpServer.Options("127.0.0.1", 0, 1 << 20, tmp.resolve("data/thumbnails"),
+                1 << 20, 150_000_000L), searcher, store, daemon);
+        token = AccessToken.loadOrCreate(tmp.resolve("data"));
+        base = "http://127.0.0.1:" + server.start(token);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        store.close();
+        model.close();
+    }
+
+    private static HttpResponse<byte[]> send(HttpRequest.Builder r) throws Exception {
+        return CLIENT.send(r.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static HttpResponse<byte[]> get(String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(base + path)));
+    }
+
+    private static JsonNode json(HttpResponse<byte[]> r) throws Exception {
+        return JSON.readTree(r.body());
+    }
+
+    private static void ready() throws Exception {
+        if (!searcher.ready()) {
+            searcher.warmUp();
+        }
+    }
+
+    @Test
+    void searchesAnswerOnlyOnceTheModelIsLoaded() throws Exception {
+        if (!searcher.ready()) {
+            HttpResponse<byte[]> loading = get("/api/search?q=cat");
+            assertEquals(503, loading.statusCode());
+            assertEquals("model_loading", json(loading).get("error").asText());
+        }
+        ready();
+        HttpResponse<byte[]> r = get("/api/search?q=a+black+cat+-+dog&top=5");
+        assertEquals(200, r.statusCode());
+        JsonNode rows = json(r);
+        assertEquals(5, rows.size());
+        JsonNode first = rows.get(0);
+        assertEquals(16, first.get("id").asText().length());
+        assertTrue(first.get("path").asText().startsWith(Fixtures.SHARED_IMAGES.toString()));
+        assertEquals("/api/photos/" + first.get("id").asText() + "/thumbnail", first.get("thumbnail").asText());
+        assertTrue(rows.get(0).get("score").asDouble() >= rows.get(4).get("score").asDouble());
+    }
+
+    @Test
+    void badQueriesAre400WithAMessage() throws Exception {
+        ready();
+        for (String q : new String[] {"/api/search", "/api/search?q=", "/api/search?q=cat&top=0",
+                "/api/search?q=cat&top=501", "/api/search?q=cat&top=x", "/api/search?q=" + "a".repeat(1001),
+                "/api/search?q=.%2Fsecret.jpg"}) {
+            HttpResponse<byte[]> r = get(q);
+            assertEquals(400, r.statusCode(), q);
+            assertFalse(json(r).get("message").asText().isEmpty());
+            assertFalse(new String(r.body()).contains("Exception"), "no stack traces: " + new String(r.body()));
+        }
+    }
+
+    @Test
+    void searchByImageFindsTheSamePhotoFirst() throws Exception {
+        ready();
+        byte[] bee = Files.readAllBytes(Fixtures.SHARED_IMAGES.resolve("bee.jpg"));
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(base + "/api/search?top=3"))
+                .header("Content-Type", "image/jpeg").POST(HttpRequest.BodyPublishers.ofByteArray(bee)));
+        assertEquals(200, r.statusCode(), new String(r.body()));
+        assertTrue(json(r).get(0).get("path").asText().endsWith("/bee.jpg"));
+        assertEquals(1.0, json(r).get(0).get("score").asDouble(), 1e-4);
+
+        String boundary = "clipdboundary";
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"bee.jpg\"\r\n"
+                + "Content-Type: image/jpeg\r\n\r\n").getBytes();
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes();
+        byte[] body = new byte[head.length + bee.length + tail.length];
+        System.arraycopy(head, 0, body, 0, head.length);
+        System.arraycopy(bee, 0, body, head.length, bee.length);
+        System.arraycopy(tail, 0, body, head.length + bee.length, tail.length);
+        HttpResponse<byte[]> multipart = send(HttpRequest.newBuilder(URI.create(base + "/api/search?top=1"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        assertEquals(200, multipart.statusCode(), new String(multipart.body()));
+        assertTrue(json(multipart).get(0).get("path").asText().endsWith("/bee.jpg"));
+
+        HttpResponse<byte[]> notImage = send(HttpRequest.newBuilder(URI.create(base + "/api/search"))
+                .POST(HttpRequest.BodyPublishers.ofString("hello")));
+        assertEquals(400, notImage.statusCode());
+        HttpResponse<byte[]> tooBig = send(HttpRequest.newBuilder(URI.create(base + "/api/search"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[2 << 20])));
+        assertEquals(413, tooBig.statusCode());
+    }
+
+    @Test
+    void similarThumbnailAndFileServeOnlyIndexedPhotos() throws Exception {
+        String path = Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString();
+        String id = VectorIndex.idOf(path);
+        JsonNode similar = json(get("/api/similar/" + id + "?top=4"));
+        assertEquals(4, similar.size());
+        similar.forEach(row -> assertFalse(row.get("path").asText().equals(path), "itself is left out"));
+
+        HttpResponse<byte[]> thumb = get("/api/photos/" + id + "/thumbnail?size=64");
+        assertEquals(200, thumb.statusCode());
+        assertEquals("image/jpeg", thumb.headers().firstValue("Content-Type").orElse(""));
+        BufferedImage t = ImageIO.read(new ByteArrayInputStream(thumb.body()));
+        assertEquals(64, Math.max(t.getWidth(), t.getHeight()));
+        assertEquals(400, get("/api/photos/" + id + "/thumbnail?size=5000").statusCode());
+
+        HttpResponse<byte[]> file = get("/api/photos/" + id + "/file");
+        assertEquals(200, file.statusCode());
+        assertArrayEquals(Files.readAllBytes(Path.of(path)), file.body());
+
+        assertEquals(404, get("/api/photos/0123456789abcdef/file").statusCode(), "an id nothing has");
+        String notIndexed = VectorIndex.idOf(Fixtures.SHARED_IMAGES.resolve("not-an-image.txt").toString());
+        assertEquals(404, get("/api/photos/" + notIndexed + "/file").statusCode(), "a file that is not indexed");
+        assertEquals(404, get("/api/photos/..%2F..%2Fetc%2Fpasswd/file").statusCode());
+        assertEquals(404, get("/api/similar/nope").statusCode());
+    }
+
+    @Test
+    void statusIsJson() throws Exception {
+        JsonNode s = json(get("/api/status"));
+        assertEquals("tiny-test", s.get("model").asText());
+        assertEquals(22, s.get("photos").asLong());
+        assertEquals(Fixtures.SHARED_IMAGES.toString(), s.get("folders").get(0).asText());
+        assertTrue(s.has("state") && s.has("queue") && s.has("uptime_seconds"));
+    }
+
+    @Test
+    void aForeignHostOrOriginIsRefused() throws Exception {
+        HttpResponse<byte[]> rebinding = send(HttpRequest.newBuilder(URI.create(base + "/api/status"))
+                .header("Host", "attacker.example:80"));
+        assertEquals(403, rebinding.statusCode());
+        assertEquals("forbidden_host", json(rebinding).get("error").asText());
+        assertEquals(403, send(HttpRequest.newBuilder(URI.create(base + "/"))
+                .header("Host", "attacker.example")).statusCode(), "the page too");
+        HttpResponse<byte[]> crossSite = send(HttpRequest.newBuilder(URI.create(base + "/api/reindex"))
+                .header("Origin", "https://attacker.example")
+                .header("Authorization", "Bearer " + token.value())
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertEquals(403, crossSite.statusCode());
+        assertEquals("forbidden_origin", json(crossSite).get("error").asText());
+        HttpResponse<byte[]> sameSite = send(HttpRequest.newBuilder(URI.create(base + "/api/reindex"))
+                .header("Origin", base).header("Authorization", "Bearer " + token.value())
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertEquals(202, sameSite.statusCode());
+    }
+
+    @Test
+    void changesNeedTheToken() throws Exception {
+        HttpResponse<byte[]> none = send(HttpRequest.newBuilder(URI.create(base + "/api/reindex"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertEquals(401, none.statusCode());
+        HttpResponse<byte[]> wrong = send(HttpRequest.newBuilder(URI.create(base + "/api/folders"))
+                .header("Authorization", "Bearer " + "0".repeat(64))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"add\": \"/tmp\"}")));
+        assertEquals(401, wrong.statusCode());
+        Path extra = Files.createDirectories(tmp.resolve("extra"));
+        HttpResponse<byte[]> add = send(HttpRequest.newBuilder(URI.create(base + "/api/folders"))
+                .header("Authorization", "Bearer " + token.value())
+                .POST(HttpRequest.BodyPublishers.ofString("{\"add\": \"" + extra + "\"}")));
+        assertEquals(202, add.statusCode(), new String(add.body()));
+        assertTrue(json(add).get("folders").toString().contains(extra.toString()));
+        HttpResponse<byte[]> bad = send(HttpRequest.newBuilder(URI.create(base + "/api/folders"))
+                .header("Authorization", "Bearer " + token.value())
+                .POST(HttpRequest.BodyPublishers.ofString("not json")));
+        assertEquals(400, bad.statusCode());
+        assertEquals("rw-------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(tmp.resolve("data/" + AccessToken.FILE_NAME))));
+    }
+
+    @Test
+    void thePageIsServedFromTheJar() throws Exception {
+        HttpResponse<byte[]> page = get("/");
+        assertEquals(200, page.statusCode());
+        String html = new String(page.body());
+        assertTrue(html.contains("<script src=\"/app.js\">") && !html.contains("http://") && !html.contains("https://"),
+                "no CDN");
+        assertEquals(200, get("/app.js").statusCode());
+        assertEquals(200, get("/style.css").statusCode());
+    }
+}
