@@ -58,7 +58,7 @@ public final class HttpServer implements AutoCloseable {
     }
 
     /** Starts listening; returns the port (useful when 0 asked for any free one). */
-    public int start(AccessToken token) {
+    public int start(AccessToken token) throws IOException {
         app = Javalin.create(config -> {
             config.jetty.host = options.listen();
             config.jetty.port = options.port();
@@ -95,7 +95,17 @@ public final class HttpServer implements AutoCloseable {
                 }
             });
         });
-        app.start();
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.net.BindException) {
+                    throw new IOException("cannot listen on " + options.listen() + ":" + options.port() + " ("
+                            + t.getMessage() + "); is another clipd serve running? choose another with --port", e);
+                }
+            }
+            throw e;
+        }
         int port = app.port();
         guard = new RequestGuard(RequestGuard.hostsFor(options.listen(), port), token);
         return port;

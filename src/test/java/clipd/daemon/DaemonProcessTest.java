@@ -37,7 +37,7 @@ class DaemonProcessTest {
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
                 "clipd.cli.Main", "serve", "--folder", folder.toString(), "--data-dir", data.toString(),
-                "--model-dir", Fixtures.TINY_MODEL.toString(), "--settle-seconds", "1", "--threads", "1",
+                "--model-dir", Fixtures.TINY_MODEL.toString(), "--settle-seconds", "1", "--threads", "1", "--port", "0",
                 "--batch-size", "4"));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile()).start();
     }

@@ -243,6 +243,17 @@ class HttpServerTest {
     }
 
     @Test
+    void aPortInUseIsAClearError() {
+        int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
+        HttpServer second = new HttpServer(new HttpServer.Options("127.0.0.1", port, 1 << 20,
+                tmp.resolve("data/thumbnails"), 1 << 20, 150_000_000L), searcher, store, null);
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> second.start(token));
+        assertTrue(e.getMessage().contains("is another clipd serve running"), e.getMessage());
+        second.close();
+    }
+
+    @Test
     void thePageIsServedFromTheJar() throws Exception {
         HttpResponse<byte[]> page = get("/");
         assertEquals(200, page.statusCode());
