@@ -28,7 +28,9 @@ function show(rows, what) {
     label.textContent = `${row.score.toFixed(3)} · ${name}`;
     const more = document.createElement("button");
     more.type = "button";
-    more.textContent = "More like this";
+    more.textContent = "Similar";
+    more.title = "More like this";
+    more.setAttribute("aria-label", `More like this: ${name}`);
     more.addEventListener("click", () => run({ similar: row.id }));
     caption.append(label, more);
     figure.append(link, caption);

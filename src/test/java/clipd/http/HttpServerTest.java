@@ -253,6 +253,42 @@ class HttpServerTest {
         second.close();
     }
 
+    /**
+     * The page in a real browser (Debian's chromium, headless): a search from the URL renders a grid of thumbnails
+     * with scores and the daemon's status line. Leaves target/screenshots/search-page.png for people to look at.
+     */
+    @Test
+    void thePageShowsResultsInHeadlessChromium() throws Exception {
+        Path chromium = Path.of("/usr/bin/chromium");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(chromium),
+                "needs Debian's chromium (apt-get install chromium)");
+        ready();
+        Path screenshot = Path.of("target/screenshots/search-page.png").toAbsolutePath();
+        Files.createDirectories(screenshot.getParent());
+        Files.deleteIfExists(screenshot);
+        String url = base + "/?q=a%20photo%20of%20a%20cat";
+        String dom = browse(chromium, "--dump-dom", url);
+        browse(chromium, "--screenshot=" + screenshot, url);
+        long figures = dom.split("<figure>", -1).length - 1;
+        assertEquals(22, figures, "one tile per indexed photo (the page asks for 60):\n" + dom);
+        assertTrue(dom.contains("/thumbnail?size=256") && dom.contains("More like this"), dom);
+        assertTrue(dom.contains("22 photos for “a photo of a cat”"), dom);
+        assertTrue(dom.matches("(?s).*<span id=\"status\"[^>]*>\\w+ · 22 photos.*"), "the status line:\n" + dom);
+        assertTrue(Files.size(screenshot) > 20_000, "a screenshot with pictures in it");
+    }
+
+    private static String browse(Path chromium, String what, String url) throws Exception {
+        Path profile = Files.createTempDirectory(tmp, "chromium");
+        Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--hide-scrollbars", "--user-data-dir=" + profile, "--window-size=1280,900",
+                "--virtual-time-budget=8000", what, url)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "chromium hung");
+        return out;
+    }
+
     @Test
     void thePageIsServedFromTheJar() throws Exception {
         HttpResponse<byte[]> page = get("/");
