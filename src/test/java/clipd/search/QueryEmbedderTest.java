@@ -31,6 +31,17 @@ class QueryEmbedderTest {
     }
 
     @Test
+    void differentPromptsEmbedDifferently() throws Exception {
+        try (ClipModel model = new ClipModel(ModelDescriptor.load(Fixtures.TINY_MODEL), 1)) {
+            float[][] v = model.embedTexts(List.of("a cat", "a dog", "a cat", "mountain lake at dawn"));
+            float catDog = clipd.embed.Vectors.dot(v[0], v[1]);
+            float catLake = clipd.embed.Vectors.dot(v[0], v[3]);
+            assertTrue(catDog < 0.9f && catLake < catDog, "prompts must be told apart: " + catDog + ", " + catLake);
+            assertArrayEquals(v[0], v[2], 1e-6f);
+        }
+    }
+
+    @Test
     void termsAreSummedWithTheirSignedWeights() throws Exception {
         try (ClipModel model = new ClipModel(ModelDescriptor.load(Fixtures.TINY_MODEL), 1)) {
             float[][] t = model.embedTexts(List.of("horse", "zebra"));

@@ -57,13 +57,22 @@ public final class TinyClipModel {
                 .output("output", OnnxGraph.FLOAT, "batch", DIM)
                 .longs("vocab_size", new long[] {vocab})
                 .longs("sequence_axis", new long[] {1}, 1)
-                .floats("embedding", weights(random, vocab * width, 1), vocab, width)
+                .floats("embedding", withoutPadding(weights(random, vocab * width, 1), width), vocab, width)
                 .floats("w_text", weights(random, width * DIM, width), width, DIM)
                 .node("Mod", List.of("input", "vocab_size"), "ids")
                 .node("Gather", List.of("embedding", "ids"), "tokens", "axis", 0L)
                 .node("ReduceSum", List.of("tokens", "sequence_axis"), "summed", "keepdims", 0L)
                 .node("MatMul", List.of("summed", "w_text"), "output")
                 .toModel("tiny_textual");
+    }
+
+    /**
+     * Token 0 pads 70-odd of the 77 positions; with a random row it would dominate the sum and make every prompt
+     * embed alike. A zero row makes padding add nothing, as attention masking does in the real model.
+     */
+    private static float[] withoutPadding(float[] embedding, int width) {
+        java.util.Arrays.fill(embedding, 0, width, 0f);
+        return embedding;
     }
 
     private static float[] weights(SplittableRandom random, int n, int fanIn) {
