@@ -35,7 +35,8 @@ class DaemonProcessTest {
 
     private Process serve(Path folder, Path data, String log) throws Exception {
         List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+                ProcessHandle.current().info().command().orElse("java"), "--add-modules", "jdk.incubator.vector",
+                "-cp", System.getProperty("java.class.path"),
                 "clipd.cli.Main", "serve", "--folder", folder.toString(), "--data-dir", data.toString(),
                 "--model-dir", Fixtures.TINY_MODEL.toString(), "--settle-seconds", "1", "--threads", "1", "--port", "0",
                 "--batch-size", "4"));

@@ -37,7 +37,8 @@ class ServiceFilesTest {
     @Test
     void theSystemdUnitRunsTheDaemonGentlyAndConfined() throws Exception {
         List<String> lines = Files.readAllLines(UNIT);
-        for (String directive : List.of("ExecStart=/usr/bin/env java -XX:+UseSerialGC -jar %h/.local/lib/clipd/clipd.jar serve",
+        for (String directive : List.of("ExecStart=/usr/bin/env java -XX:+UseSerialGC --add-modules jdk.incubator.vector -jar "
+                        + "%h/.local/lib/clipd/clipd.jar serve",
                 "Restart=on-failure", "RestartPreventExitStatus=2", "Nice=10", "IOSchedulingClass=idle",
                 "NoNewPrivileges=yes", "ProtectSystem=strict", "ReadWritePaths=-%h/.local/share/clipd",
                 "PrivateTmp=yes", "WantedBy=default.target")) {
