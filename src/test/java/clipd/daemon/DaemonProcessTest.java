@@ -33,12 +33,15 @@ class DaemonProcessTest {
     @TempDir
     Path tmp;
 
+    private int port;
+
     private Process serve(Path folder, Path data, String log) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 ProcessHandle.current().info().command().orElse("java"), "--add-modules", "jdk.incubator.vector",
                 "-cp", System.getProperty("java.class.path"),
                 "clipd.cli.Main", "serve", "--folder", folder.toString(), "--data-dir", data.toString(),
-                "--model-dir", Fixtures.TINY_MODEL.toString(), "--settle-seconds", "1", "--threads", "1", "--port", "0",
+                "--model-dir", Fixtures.TINY_MODEL.toString(), "--settle-seconds", "1", "--threads", "1",
+                "--port", String.valueOf(port),
                 "--batch-size", "4"));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile()).start();
     }
@@ -98,8 +101,27 @@ class DaemonProcessTest {
         return sums;
     }
 
+    /** The clipd command, run like a person would, against the daemon's port and data directory. */
+    private String clipd(Path data, String log, int expectedExit, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-cp", System.getProperty("java.class.path"), "clipd.cli.Main"));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--port", String.valueOf(port), "--data-dir", data.toString(),
+                "--model-dir", Fixtures.TINY_MODEL.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("XDG_CONFIG_HOME", tmp.resolve("no-config").toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(expectedExit, p.exitValue(), log + ": " + out);
+        return out;
+    }
+
     @Test
     void survivesKillNineMidIndexingAndConverges() throws Exception {
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
         Path photos = Files.createDirectories(tmp.resolve("photos"));
         Path data = tmp.resolve("data");
         generatePhotos(photos, PHOTOS);
@@ -142,10 +164,17 @@ class DaemonProcessTest {
                 return false;
             }
         }, "all photos indexed after the restart", second);
+        String status = clipd(data, "status", 0, "status");
+        assertTrue(status.contains(": idle, " + PHOTOS + " photos indexed"), status);
+        String found = clipd(data, "search", 0, "search", "-t", "3", "-f", "a colourful photo");
+        assertEquals(3, found.lines().filter(l -> l.startsWith(photos.toString())).count(),
+                "answered by the daemon, which holds the index: " + found);
+
         second.destroy(); // SIGTERM
         assertTrue(second.waitFor(15, TimeUnit.SECONDS), "stops within seconds of SIGTERM");
         assertEquals(0, second.exitValue(), Files.readString(tmp.resolve("second.log")));
         assertEquals("stopped", state(data));
+        assertTrue(clipd(data, "status after stop", 3, "status").startsWith("clipd is not running"));
 
         try (PhotoStore store = PhotoStore.open(data.resolve("index-tiny-test.db"))) {
             assertEquals(PHOTOS, store.recordCount());
