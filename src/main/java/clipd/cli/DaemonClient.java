@@ -1,5 +1,6 @@
 package clipd.cli;
 
+import clipd.http.AccessToken;
 import clipd.search.Query;
 import clipd.search.QueryEmbedder;
 import clipd.search.QueryException;
@@ -33,11 +34,13 @@ final class DaemonClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String base;
+    private final Path dataDir;
 
     DaemonClient(Settings settings) {
         String host = settings.listen().equals("0.0.0.0") || settings.listen().equals("::") ? "127.0.0.1"
                 : settings.listen().contains(":") ? "[" + settings.listen() + "]" : settings.listen();
         this.base = "http://" + host + ":" + settings.port();
+        this.dataDir = settings.dataDir();
     }
 
     String address() {
@@ -46,6 +49,14 @@ final class DaemonClient {
 
     JsonNode status() throws IOException, NotRunning {
         return send(HttpRequest.newBuilder(URI.create(base + "/api/status")).GET());
+    }
+
+    /** A call that changes the library, authorised with the token the daemon keeps in the data directory. */
+    JsonNode change(String path, String json) throws IOException, NotRunning {
+        String token = AccessToken.read(dataDir).orElseThrow(() -> new IOException("no access token in " + dataDir
+                + " (is clipd serve running with this data directory?)"));
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     /** Runs a text query, or a query of one image, on the daemon; null for queries only this process can run. */

@@ -27,6 +27,8 @@ final class Help {
               clipd search [--folder DIR] QUERY...  search the index (rclip's query language)
               clipd serve [--folder DIR]...         keep the index of the folders current (the daemon)
               clipd status                          the running daemon's state (exit 0 ok, 1 error, 3 not running)
+              clipd reindex                         ask the running daemon to compare every folder with the disk
+              clipd folders add|remove DIR          watch one more folder, or stop watching one, at run time
               clipd tokenize TEXT                   print CLIP token ids of a text
               clipd --version | --help | COMMAND --help
 
@@ -76,6 +78,13 @@ final class Help {
             usage: clipd status [--json] [--port N]
             Asks the running clipd serve for its state. Exit code 0 when it is healthy, 1 when it reports an error,
             3 when it is not running.
+            """;
+
+    static final String CONTROL = """
+            usage: clipd reindex
+                   clipd folders add DIR | clipd folders remove DIR
+            Changes to a running clipd serve, authorised with the token it keeps in DATA_DIR/token. A removed
+            folder's photos leave the index. Exit code 3 when clipd serve is not running.
             """;
 
     static final String TOKENIZE = """

@@ -49,6 +49,8 @@ public final class Main {
                 case "search" -> SearchCommand.run(rest, cli);
                 case "serve" -> ServeCommand.run(rest, cli);
                 case "status" -> StatusCommand.run(rest, cli);
+                case "reindex" -> ControlCommand.reindex(rest, cli);
+                case "folders" -> ControlCommand.folders(rest, cli);
                 case "tokenize" -> TokenizeCommand.run(rest, cli);
                 default -> throw new UsageException("unknown command '" + args.get(0) + "'");
             };

@@ -40,6 +40,12 @@ public final class AccessToken {
         return new AccessToken(Files.readString(file).trim());
     }
 
+    /** The token a running daemon made, for the clipd command; never creates one. */
+    public static java.util.Optional<String> read(Path dataDir) throws IOException {
+        Path file = dataDir.resolve(FILE_NAME);
+        return Files.isReadable(file) ? java.util.Optional.of(Files.readString(file).trim()) : java.util.Optional.empty();
+    }
+
     public String value() {
         return value;
     }

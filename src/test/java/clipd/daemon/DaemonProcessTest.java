@@ -170,6 +170,26 @@ class DaemonProcessTest {
         assertEquals(3, found.lines().filter(l -> l.startsWith(photos.toString())).count(),
                 "answered by the daemon, which holds the index: " + found);
 
+        Path more = Files.createDirectories(tmp.resolve("more photos"));
+        Files.copy(photos.resolve("IMG_0000.jpg"), more.resolve("copy.jpg"));
+        assertTrue(clipd(data, "folders add", 0, "folders", "add", more.toString()).contains("watching " + more));
+        await(v -> {
+            try {
+                return status(data, "photos") == PHOTOS + 1;
+            } catch (Exception e) {
+                return false;
+            }
+        }, "the added folder indexed", second);
+        assertEquals("rescan requested\n", clipd(data, "reindex", 0, "reindex"));
+        clipd(data, "folders remove", 0, "folders", "remove", more.toString());
+        await(v -> {
+            try {
+                return status(data, "photos") == PHOTOS;
+            } catch (Exception e) {
+                return false;
+            }
+        }, "the removed folder forgotten", second);
+
         second.destroy(); // SIGTERM
         assertTrue(second.waitFor(15, TimeUnit.SECONDS), "stops within seconds of SIGTERM");
         assertEquals(0, second.exitValue(), Files.readString(tmp.resolve("second.log")));
