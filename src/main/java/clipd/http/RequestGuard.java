@@ -19,15 +19,33 @@ final class RequestGuard {
         this.token = token;
     }
 
-    /** host:port forms a request to this server may carry. */
+    /**
+     * host:port forms a request to this server may carry: loopback names, the listen address, and when listening
+     * on every interface (0.0.0.0 or ::) this machine's addresses and host name, by which other machines reach it.
+     */
     static Set<String> hostsFor(String listen, int port) {
         Set<String> names = new java.util.HashSet<>(Set.of("127.0.0.1", "localhost", "[::1]"));
-        names.add(listen.contains(":") && !listen.startsWith("[") ? "[" + listen + "]" : listen);
+        names.add(bracketed(listen));
+        if (listen.equals("0.0.0.0") || listen.equals("::")) {
+            try {
+                for (java.net.NetworkInterface nic : java.util.Collections.list(
+                        java.net.NetworkInterface.getNetworkInterfaces())) {
+                    nic.inetAddresses().forEach(a -> names.add(bracketed(a.getHostAddress().replaceAll("%.*", ""))));
+                }
+                names.add(java.net.InetAddress.getLocalHost().getHostName());
+            } catch (java.io.IOException e) {
+                // the loopback names still work
+            }
+        }
         Set<String> out = new java.util.HashSet<>();
         for (String name : names) {
             out.add(name.toLowerCase(Locale.ROOT) + ":" + port);
         }
         return out;
+    }
+
+    private static String bracketed(String address) {
+        return address.contains(":") && !address.startsWith("[") ? "[" + address + "]" : address;
     }
 
     void check(Context ctx) {

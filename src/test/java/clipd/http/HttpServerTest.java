@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -217,6 +218,19 @@ class HttpServerTest {
                 .header("Origin", base).header("Authorization", "Bearer " + token.value())
                 .POST(HttpRequest.BodyPublishers.noBody()));
         assertEquals(202, sameSite.statusCode());
+    }
+
+    @Test
+    void aWildcardListenAcceptsThisMachinesAddressesOnly() throws Exception {
+        Set<String> loopbackOnly = RequestGuard.hostsFor("127.0.0.1", 8357);
+        assertEquals(Set.of("127.0.0.1:8357", "localhost:8357", "[::1]:8357"), loopbackOnly);
+        Set<String> everywhere = RequestGuard.hostsFor("0.0.0.0", 8357);
+        assertTrue(everywhere.containsAll(loopbackOnly));
+        for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            nic.inetAddresses().filter(a -> a instanceof java.net.Inet4Address)
+                    .forEach(a -> assertTrue(everywhere.contains(a.getHostAddress() + ":8357"), a.toString()));
+        }
+        assertFalse(everywhere.contains("attacker.example:8357"));
     }
 
     @Test
