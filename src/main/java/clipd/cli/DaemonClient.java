@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** The {@code clipd} command talking to a running {@code clipd serve} over its loopback API. */
 final class DaemonClient {
@@ -60,8 +61,14 @@ final class DaemonClient {
     }
 
     /** Runs a text query, or a query of one image, on the daemon; null for queries only this process can run. */
-    List<SearchHit> search(Query query, int top, Path folder) throws IOException, NotRunning, QueryException {
-        String params = "top=" + top + (folder == null ? "" : "&folder=" + encode(folder + "/"));
+    List<SearchHit> search(Query query, int top, Map<String, String> filters)
+            throws IOException, NotRunning, QueryException {
+        StringBuilder p = new StringBuilder("top=" + top);
+        filters.forEach((k, v) -> p.append('&').append(k).append('=').append(encode(v)));
+        String params = p.toString();
+        if (query == null) {
+            return hits(send(HttpRequest.newBuilder(URI.create(base + "/api/search?" + params)).GET()));
+        }
         if (query.terms().size() == 1 && query.terms().get(0) instanceof Query.Image image && image.weight() == 1) {
             return hits(send(HttpRequest.newBuilder(URI.create(base + "/api/search?" + params))
                     .POST(HttpRequest.BodyPublishers.ofByteArray(QueryEmbedder.read(image)))));

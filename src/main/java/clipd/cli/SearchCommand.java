@@ -3,13 +3,16 @@ package clipd.cli;
 import clipd.index.IndexStats;
 import clipd.util.Json;
 import clipd.search.Query;
+import clipd.search.PhotoFilter;
 import clipd.search.QueryParser;
 import clipd.search.SearchHit;
 import clipd.search.VectorIndex;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /** {@code clipd search [--folder DIR] QUERY...}: ranks indexed photos by a text and/or image query. */
@@ -20,6 +23,13 @@ final class SearchCommand {
     static int run(List<String> words, Cli cli) throws Exception {
         Args args = Args.parse(words, Settings.spec()
                 .option("--folder")
+                .option("--after")
+                .option("--before")
+                .option("--camera")
+                .option("--near")
+                .option("--type")
+                .flag("--has-gps")
+                .flag("--no-gps")
                 .option("--top", "-t")
                 .flag("--no-indexing", "-n")
                 .flag("--filepath-only", "-f")
@@ -31,9 +41,12 @@ final class SearchCommand {
         }
         Settings settings = Settings.from(args, cli.env);
         int top = args.intValue("--top", 10, 1, 10_000);
-        Query query = QueryParser.parse(args.positional(), cli.workingDir);
         Path folder = args.value("--folder") == null ? null : cli.resolve(args.value("--folder"));
-        List<SearchHit> fromDaemon = askDaemon(settings, query, top, folder);
+        Map<String, String> filters = filters(args, folder);
+        PhotoFilter filter = PhotoFilter.parse(filters);
+        Query query = args.positional().isEmpty() && !filter.isEmpty() ? null
+                : QueryParser.parse(args.positional(), cli.workingDir);
+        List<SearchHit> fromDaemon = askDaemon(settings, query, top, filters);
         if (fromDaemon != null) {
             print(fromDaemon, args, cli);
             return 0;
@@ -46,7 +59,7 @@ final class SearchCommand {
                             stats.embedded(), stats.reused(), stats.removed());
                 }
             }
-            float[] vector = c.queryEmbedder().embed(query);
+            float[] vector = query == null ? null : c.queryEmbedder().embed(query);
             String prefix = folder == null ? "" : folder + File.separator;
             VectorIndex index = VectorIndex.load(c.store, prefix, c.descriptor.embeddingDim());
             if (index.size() == 0) {
@@ -54,16 +67,37 @@ final class SearchCommand {
                         + "; index a folder first: clipd index DIR");
                 return 0;
             }
-            List<SearchHit> hits = index.top(vector, top);
+            List<SearchHit> hits = vector == null ? index.newest(top, filter) : index.top(vector, top, filter);
             print(hits, args, cli);
         }
         return 0;
     }
 
+    /** The metadata filters by their API names (the CLI's --has-gps/--no-gps become has_gps). */
+    private static Map<String, String> filters(Args args, Path folder) throws UsageException {
+        Map<String, String> f = new LinkedHashMap<>();
+        for (String name : List.of("after", "before", "camera", "near", "type")) {
+            if (args.value("--" + name) != null) {
+                f.put(name, args.value("--" + name));
+            }
+        }
+        if (args.flag("--has-gps") && args.flag("--no-gps")) {
+            throw new UsageException("--has-gps and --no-gps exclude each other");
+        }
+        if (args.flag("--has-gps") || args.flag("--no-gps")) {
+            f.put("has_gps", String.valueOf(args.flag("--has-gps")));
+        }
+        if (folder != null) {
+            f.put("folder", folder + File.separator);
+        }
+        return f;
+    }
+
     /** A running daemon answers in milliseconds and keeps its folders current itself; null when none runs. */
-    private static List<SearchHit> askDaemon(Settings settings, Query query, int top, Path folder) throws Exception {
+    private static List<SearchHit> askDaemon(Settings settings, Query query, int top, Map<String, String> filters)
+            throws Exception {
         try {
-            return new DaemonClient(settings).search(query, top, folder);
+            return new DaemonClient(settings).search(query, top, filters);
         } catch (DaemonClient.NotRunning e) {
             return null;
         }

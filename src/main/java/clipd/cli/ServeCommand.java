@@ -60,7 +60,7 @@ final class ServeCommand {
                 public void recordPut(String path, PhotoRecord record) {
                     float[] v = c.store.vector(record.hash());
                     if (v != null) {
-                        index.put(path, v);
+                        index.put(path, v, record.facts());
                     }
                 }
 

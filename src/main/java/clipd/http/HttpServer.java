@@ -3,6 +3,8 @@ package clipd.http;
 import clipd.daemon.Daemon;
 import clipd.embed.ModelUnavailableException;
 import clipd.image.UnreadableImageException;
+import clipd.identify.PhotoFacts;
+import clipd.search.PhotoFilter;
 import clipd.search.QueryException;
 import clipd.search.SearchHit;
 import clipd.search.Searcher;
@@ -36,7 +38,7 @@ public final class HttpServer implements AutoCloseable {
                           long maxImagePixels) {
     }
 
-    /** One search result row. Width, height and capture date come with the metadata issue; null until then. */
+    /** One search result row; width, height and the capture date are null when unknown. */
     record Hit(String id, String path, float score, Integer width, Integer height, String taken, String thumbnail) {
     }
 
@@ -71,6 +73,8 @@ public final class HttpServer implements AutoCloseable {
             config.routes.get("/api/search", this::searchText);
             config.routes.post("/api/search", this::searchImage);
             config.routes.get("/api/similar/{id}", this::similar);
+            config.routes.get("/api/photos/{id}", this::photo);
+            config.routes.get("/api/facets", this::facets);
             config.routes.get("/api/photos/{id}/thumbnail", this::thumbnail);
             config.routes.get("/api/photos/{id}/file", this::file);
             config.routes.post("/api/reindex", ctx -> {
@@ -134,29 +138,39 @@ public final class HttpServer implements AutoCloseable {
         throw new ApiError(400, "bad_top", "top must be a whole number from 1 to " + MAX_TOP);
     }
 
-    private static String folder(Context ctx) {
-        String folder = ctx.queryParam("folder");
-        if (folder == null || folder.isBlank()) {
-            return "";
+    /** The metadata filters, by the same names as the CLI options. */
+    static PhotoFilter filter(Context ctx) throws QueryException {
+        Map<String, String> values = new java.util.HashMap<>();
+        for (String name : List.of("after", "before", "camera", "near", "folder", "type", "has_gps")) {
+            String v = ctx.queryParam(name);
+            if (v != null) {
+                values.put(name, v);
+            }
         }
-        return folder.endsWith("/") ? folder : folder + "/";
+        return PhotoFilter.parse(values);
     }
 
     private void searchText(Context ctx) throws Exception {
         String q = ctx.queryParam("q");
+        PhotoFilter filter = filter(ctx);
+        if ((q == null || q.isBlank()) && !filter.isEmpty()) {
+            ctx.json(rows(searcher.index().newest(top(ctx), filter)));
+            return;
+        }
         if (q == null || q.isBlank()) {
-            throw new ApiError(400, "bad_query", "give a query as ?q=...");
+            throw new ApiError(400, "bad_query", "give a query as ?q=..., or filters such as ?after=2023");
         }
         if (q.length() > MAX_QUERY_LENGTH) {
             throw new ApiError(400, "bad_query", "the query is longer than " + MAX_QUERY_LENGTH + " characters");
         }
         int top = top(ctx);
         requireReady();
-        ctx.json(rows(searcher.text(q, top, folder(ctx))));
+        ctx.json(rows(searcher.text(q, top, filter)));
     }
 
     private void searchImage(Context ctx) throws Exception {
         int top = top(ctx);
+        PhotoFilter filter = filter(ctx);
         byte[] image;
         String type = ctx.contentType();
         if (type != null && type.toLowerCase(Locale.ROOT).startsWith("multipart/")) {
@@ -174,12 +188,89 @@ public final class HttpServer implements AutoCloseable {
             throw new ApiError(400, "bad_upload", "send an image as the request body");
         }
         requireReady();
-        ctx.json(rows(searcher.image(image, top, folder(ctx))));
+        ctx.json(rows(searcher.image(image, top, filter)));
     }
 
     private void similar(Context ctx) {
         List<SearchHit> hits = searcher.similar(pathOf(ctx), top(ctx));
         ctx.json(rows(hits));
+    }
+
+    private void photo(Context ctx) {
+        String path = pathOf(ctx);
+        PhotoFacts f = searcher.index().factsOf(path);
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("id", VectorIndex.idOf(path));
+        m.put("path", path);
+        if (f != null) {
+            m.put("taken", taken(f));
+            m.put("taken_source", f.takenSource());
+            m.put("latitude", f.latitude());
+            m.put("longitude", f.longitude());
+            m.put("camera", f.camera());
+            m.put("make", f.make());
+            m.put("model", f.model());
+            m.put("lens", f.lens());
+            m.put("orientation", f.orientation());
+            m.put("width", f.width() > 0 ? f.width() : null);
+            m.put("height", f.height() > 0 ? f.height() : null);
+            m.put("type", f.type());
+        }
+        m.put("thumbnail", "/api/photos/" + VectorIndex.idOf(path) + "/thumbnail");
+        m.put("file", "/api/photos/" + VectorIndex.idOf(path) + "/file");
+        ctx.json(m);
+    }
+
+    /** What the filters can choose from: cameras with their counts, the date range, file types, GPS count. */
+    private void facets(Context ctx) {
+        Map<String, Integer> cameras = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        Map<String, Integer> types = new java.util.TreeMap<>();
+        long[] range = {Long.MAX_VALUE, Long.MIN_VALUE};
+        int[] counts = new int[2];
+        searcher.index().forEach((path, f) -> {
+            counts[0]++;
+            if (f == null) {
+                return;
+            }
+            if (f.camera() != null) {
+                cameras.merge(f.camera(), 1, Integer::sum);
+            }
+            if (f.type() != null) {
+                types.merge(f.type(), 1, Integer::sum);
+            }
+            if (f.takenWallMillis() != null) {
+                range[0] = Math.min(range[0], f.takenWallMillis());
+                range[1] = Math.max(range[1], f.takenWallMillis());
+            }
+            if (f.hasGps()) {
+                counts[1]++;
+            }
+        });
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("photos", counts[0]);
+        m.put("cameras", cameras.entrySet().stream().map(e -> Map.of("name", e.getKey(), "count", e.getValue()))
+                .toList());
+        m.put("first_taken", range[0] == Long.MAX_VALUE ? null : wallDate(range[0]));
+        m.put("last_taken", range[1] == Long.MIN_VALUE ? null : wallDate(range[1]));
+        m.put("types", types);
+        m.put("with_gps", counts[1]);
+        ctx.json(m);
+    }
+
+    private static String wallDate(long wallMillis) {
+        return java.time.LocalDateTime.ofEpochSecond(Math.floorDiv(wallMillis, 1000), 0,
+                java.time.ZoneOffset.UTC).toLocalDate().toString();
+    }
+
+    /** ISO 8601: the photo's wall-clock time, with its UTC offset when the camera recorded one. */
+    static String taken(PhotoFacts f) {
+        if (f == null || f.takenWallMillis() == null) {
+            return null;
+        }
+        java.time.LocalDateTime wall = java.time.LocalDateTime.ofEpochSecond(Math.floorDiv(f.takenWallMillis(), 1000),
+                0, java.time.ZoneOffset.UTC);
+        return f.offsetMinutes() == null ? wall.toString()
+                : wall.atOffset(java.time.ZoneOffset.ofTotalSeconds(f.offsetMinutes() * 60)).toString();
     }
 
     private String pathOf(Context ctx) {
@@ -246,10 +337,13 @@ public final class HttpServer implements AutoCloseable {
         ctx.status(202).json(Map.of("folders", daemon.folders().stream().map(Path::toString).toList()));
     }
 
-    private static List<Hit> rows(List<SearchHit> hits) {
+    private List<Hit> rows(List<SearchHit> hits) {
         return hits.stream().map(h -> {
             String id = VectorIndex.idOf(h.path());
-            return new Hit(id, h.path(), h.score(), null, null, null, "/api/photos/" + id + "/thumbnail");
+            PhotoFacts f = searcher.index().factsOf(h.path());
+            Integer w = f != null && f.width() > 0 ? f.width() : null;
+            Integer ht = f != null && f.height() > 0 ? f.height() : null;
+            return new Hit(id, h.path(), h.score(), w, ht, taken(f), "/api/photos/" + id + "/thumbnail");
         }).toList();
     }
 

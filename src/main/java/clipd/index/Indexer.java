@@ -3,6 +3,7 @@ package clipd.index;
 import clipd.embed.ClipModel;
 import clipd.embed.ModelUnavailableException;
 import clipd.identify.ContentHasher;
+import clipd.identify.FactsReader;
 import clipd.image.ImageDecoder;
 import clipd.image.Preprocessor;
 import clipd.image.UnreadableImageException;
@@ -236,7 +237,8 @@ public final class Indexer {
             }
             String hash = ContentHasher.hash(bytes);
             stats.countHashed();
-            PhotoRecord record = new PhotoRecord(hash, bytes.length, c.modifiedMillis());
+            PhotoRecord record = new PhotoRecord(hash, bytes.length, c.modifiedMillis(),
+                    FactsReader.read(bytes, path, c.modifiedMillis()));
             if (store.hasVector(hash)) {
                 return new Outcome(path, record, null, null, null);
             }

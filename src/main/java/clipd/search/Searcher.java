@@ -32,12 +32,14 @@ public final class Searcher {
         return ready;
     }
 
-    public List<SearchHit> text(String line, int top, String prefix) throws ModelUnavailableException, QueryException {
-        return index.top(embedder.embed(QueryParser.parseText(line)), top, prefix);
+    public List<SearchHit> text(String line, int top, PhotoFilter filter)
+            throws ModelUnavailableException, QueryException {
+        return index.top(embedder.embed(QueryParser.parseText(line)), top, filter);
     }
 
-    public List<SearchHit> image(byte[] bytes, int top, String prefix) throws ModelUnavailableException, QueryException {
-        return index.top(embedder.embedImage(bytes, "sent"), top, prefix);
+    public List<SearchHit> image(byte[] bytes, int top, PhotoFilter filter)
+            throws ModelUnavailableException, QueryException {
+        return index.top(embedder.embedImage(bytes, "sent"), top, filter);
     }
 
     /** Photos like an indexed one, itself left out; null when the path is not indexed. */
@@ -46,6 +48,6 @@ public final class Searcher {
         if (v == null) {
             return null;
         }
-        return index.top(v, top + 1, "").stream().filter(h -> !h.path().equals(path)).limit(top).toList();
+        return index.top(v, top + 1, PhotoFilter.NONE).stream().filter(h -> !h.path().equals(path)).limit(top).toList();
     }
 }

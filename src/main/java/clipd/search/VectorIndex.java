@@ -1,5 +1,6 @@
 package clipd.search;
 
+import clipd.identify.PhotoFacts;
 import clipd.store.PhotoStore;
 
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,7 @@ public final class VectorIndex {
     private final Map<String, Integer> rowOfPath = new HashMap<>();
     private final Map<String, String> pathOfId = new HashMap<>();
     private String[] paths = new String[64];
+    private PhotoFacts[] facts = new PhotoFacts[64];
     private short[] matrix;
     private int size;
 
@@ -60,7 +62,7 @@ public final class VectorIndex {
         store.forEachRecord(prefix, (path, record) -> {
             float[] v = store.vector(record.hash());
             if (v != null && v.length == dim) {
-                index.put(path, v);
+                index.put(path, v, record.facts());
             }
         });
         return index;
@@ -89,8 +91,12 @@ public final class VectorIndex {
         }
     }
 
-    /** Adds a photo, or replaces its embedding. */
     public void put(String path, float[] vector) {
+        put(path, vector, null);
+    }
+
+    /** Adds a photo, or replaces its embedding and metadata. */
+    public void put(String path, float[] vector, PhotoFacts photoFacts) {
         if (vector.length != dim) {
             throw new IllegalArgumentException("vector has " + vector.length + " dimensions, index has " + dim);
         }
@@ -106,6 +112,7 @@ public final class VectorIndex {
                 rowOfPath.put(path, row);
                 pathOfId.put(idOf(path), path);
             }
+            facts[row] = photoFacts;
             int base = row * dim;
             for (int i = 0; i < dim; i++) {
                 matrix[base + i] = Bf16.of(vector[i]);
@@ -127,10 +134,12 @@ public final class VectorIndex {
             int last = --size;
             if (row != last) {
                 paths[row] = paths[last];
+                facts[row] = facts[last];
                 rowOfPath.put(paths[row], row);
                 System.arraycopy(matrix, last * dim, matrix, row * dim, dim);
             }
             paths[last] = null;
+            facts[last] = null;
         } finally {
             lock.writeLock().unlock();
         }
@@ -141,6 +150,49 @@ public final class VectorIndex {
         lock.readLock().lock();
         try {
             return pathOfId.get(id);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** An indexed photo's metadata, or null. */
+    public PhotoFacts factsOf(String path) {
+        lock.readLock().lock();
+        try {
+            Integer row = rowOfPath.get(path);
+            return row == null ? null : facts[row];
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Every indexed photo's path and metadata, for facets. */
+    public void forEach(java.util.function.BiConsumer<String, PhotoFacts> action) {
+        lock.readLock().lock();
+        try {
+            for (int row = 0; row < size; row++) {
+                action.accept(paths[row], facts[row]);
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The {@code k} most recently taken photos that pass the filter, newest first (a search by filters alone). */
+    public List<SearchHit> newest(int k, PhotoFilter filter) {
+        lock.readLock().lock();
+        try {
+            List<Integer> rows = new ArrayList<>();
+            for (int row = 0; row < size; row++) {
+                if (filter.test(paths[row], facts[row])) {
+                    rows.add(row);
+                }
+            }
+            java.util.Comparator<Integer> byTaken = java.util.Comparator.comparing(
+                    r -> facts[r] == null || facts[r].takenWallMillis() == null ? Long.MIN_VALUE
+                            : facts[r].takenWallMillis());
+            return rows.stream().sorted(byTaken.reversed().thenComparing(r -> r)).limit(k)
+                    .map(r -> new SearchHit(paths[r], 0f)).toList();
         } finally {
             lock.readLock().unlock();
         }
@@ -165,18 +217,19 @@ public final class VectorIndex {
             }
         }
         paths = Arrays.copyOf(paths, (int) rows);
+        facts = Arrays.copyOf(facts, (int) rows);
         matrix = Arrays.copyOf(matrix, (int) rows * dim);
     }
 
     public List<SearchHit> top(float[] query, int k) {
-        return top(query, k, "");
+        return top(query, k, PhotoFilter.NONE);
     }
 
     /**
-     * The {@code k} best matches among photos whose path starts with {@code prefix}, best first; ties keep index
-     * order. The filter is applied during the scan, so a narrow filter still fills its top k.
+     * The {@code k} best matches among photos that pass the filter, best first; ties keep index order. The filter
+     * is applied during the scan, so a narrow filter still fills its top k.
      */
-    public List<SearchHit> top(float[] query, int k, String prefix) {
+    public List<SearchHit> top(float[] query, int k, PhotoFilter filter) {
         if (query.length != dim) {
             throw new IllegalArgumentException("query has " + query.length + " dimensions, index has " + dim);
         }
@@ -187,7 +240,7 @@ public final class VectorIndex {
             if (k <= 0) {
                 return List.of();
             }
-            TopK approximate = ForkJoinPool.commonPool().invoke(new Scan(query, prefix, 0, n, candidates(k)));
+            TopK approximate = ForkJoinPool.commonPool().invoke(new Scan(query, filter, 0, n, candidates(k)));
             TopK best = new TopK(k);
             for (int i = 0; i < approximate.size; i++) {
                 int row = approximate.rows[i];
@@ -202,14 +255,14 @@ public final class VectorIndex {
 
     private final class Scan extends RecursiveTask<TopK> {
         private final float[] query;
-        private final String prefix;
+        private final PhotoFilter filter;
         private final int from;
         private final int to;
         private final int k;
 
-        Scan(float[] query, String prefix, int from, int to, int k) {
+        Scan(float[] query, PhotoFilter filter, int from, int to, int k) {
             this.query = query;
-            this.prefix = prefix;
+            this.filter = filter;
             this.from = from;
             this.to = to;
             this.k = k;
@@ -219,17 +272,18 @@ public final class VectorIndex {
         protected TopK compute() {
             if (to - from <= ROWS_PER_TASK) {
                 TopK top = new TopK(k);
+                boolean all = filter.isEmpty();
                 for (int row = from; row < to; row++) {
-                    if (prefix.isEmpty() || paths[row].startsWith(prefix)) {
+                    if (all || filter.test(paths[row], facts[row])) {
                         top.offer(row, Bf16.dot(matrix, row * dim, query));
                     }
                 }
                 return top;
             }
             int mid = (from + to) >>> 1;
-            Scan left = new Scan(query, prefix, from, mid, k);
+            Scan left = new Scan(query, filter, from, mid, k);
             left.fork();
-            TopK right = new Scan(query, prefix, mid, to, k).compute();
+            TopK right = new Scan(query, filter, mid, to, k).compute();
             return left.join().merge(right);
         }
     }

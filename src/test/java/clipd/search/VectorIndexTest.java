@@ -130,7 +130,7 @@ class VectorIndexTest {
         put.accept("/a/3", new float[] {3, 0});
         put.accept("/b/4", new float[] {4, 0});
         float[] q = {1, 0};
-        assertEquals(List.of("/a/3", "/a/1"), index.top(q, 2, "/a/").stream().map(SearchHit::path).toList(),
+        assertEquals(List.of("/a/3", "/a/1"), index.top(q, 2, new PhotoFilter(null, null, null, null, "/a/", null, null)).stream().map(SearchHit::path).toList(),
                 "a filter still fills its top k");
         index.remove("/b/2");
         put.accept("/a/1", new float[] {9, 0});
