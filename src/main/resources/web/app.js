@@ -39,13 +39,28 @@ function show(rows, what) {
   message.textContent = rows.length ? `${rows.length} photos ${what}` : `nothing found ${what}`;
 }
 
+// The filter controls as API parameters: "until June" is everything before July.
+function filters() {
+  const f = {};
+  if ($("after").value) f.after = $("after").value;
+  if ($("until").value) {
+    const [y, m] = $("until").value.split("-").map(Number);
+    f.before = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
+  }
+  if ($("camera").value) f.camera = $("camera").value;
+  return f;
+}
+
 async function run(params, push = true) {
   if (push) history.pushState(params, "", "?" + new URLSearchParams(params));
   message.textContent = "searching…";
+  const f = new URLSearchParams(filters()).toString();
   try {
     if (params.q) {
       input.value = params.q;
-      show(await api(`/api/search?top=60&q=${encodeURIComponent(params.q)}`), `for “${params.q}”`);
+      show(await api(`/api/search?top=60&q=${encodeURIComponent(params.q)}&${f}`), `for “${params.q}”`);
+    } else if (f) {
+      show(await api(`/api/search?top=60&${f}`), "matching the filters, newest first");
     } else if (params.similar) {
       show(await api(`/api/similar/${encodeURIComponent(params.similar)}?top=60`), "like that one");
     }
@@ -66,8 +81,27 @@ async function searchByImage(file) {
 
 form.addEventListener("submit", (e) => {
   e.preventDefault();
-  if (input.value.trim()) run({ q: input.value.trim() });
+  if (input.value.trim() || Object.keys(filters()).length) run({ q: input.value.trim() });
 });
+for (const id of ["after", "until", "camera"]) {
+  $(id).addEventListener("change", () => run({ q: input.value.trim() }));
+}
+
+async function loadFacets() {
+  try {
+    const facets = await api("/api/facets");
+    for (const camera of facets.cameras) {
+      const option = document.createElement("option");
+      option.value = camera.name;
+      option.textContent = `${camera.name} (${camera.count})`;
+      $("camera").append(option);
+    }
+    if (facets.first_taken) $("after").min = $("until").min = facets.first_taken.slice(0, 7);
+    if (facets.last_taken) $("after").max = $("until").max = facets.last_taken.slice(0, 7);
+  } catch (e) {
+    // the filters still work without the lists
+  }
+}
 $("image").addEventListener("change", (e) => e.target.files[0] && searchByImage(e.target.files[0]));
 document.addEventListener("dragover", (e) => { e.preventDefault(); document.body.classList.add("dropping"); });
 document.addEventListener("dragleave", () => document.body.classList.remove("dropping"));
@@ -93,4 +127,5 @@ async function pollStatus() {
 
 const start = Object.fromEntries(new URLSearchParams(location.search));
 if (start.q || start.similar) run(start, false);
+loadFacets();
 pollStatus();

@@ -192,6 +192,33 @@ class HttpServerTest {
     }
 
     @Test
+    void metadataFiltersFacetsAndOnePhotosFacts() throws Exception {
+        ready();
+        JsonNode pngs = json(get("/api/search?type=png&top=50"));
+        assertEquals(1, pngs.size(), "filters alone, no query");
+        assertTrue(pngs.get(0).get("path").asText().endsWith(".png"));
+        JsonNode ranked = json(get("/api/search?q=cat&type=jpeg&top=50"));
+        assertEquals(12, ranked.size(), "the shared folder's .jpg, .JPG and .jpeg photos");
+        ranked.forEach(r -> assertTrue(r.get("width").asInt() > 0 && r.get("height").asInt() > 0, r.toString()));
+        assertEquals(400, get("/api/search?q=cat&after=soon").statusCode());
+        assertEquals(400, get("/api/search?near=100,0,5").statusCode());
+        assertEquals(400, get("/api/search?has_gps=maybe").statusCode());
+
+        String id = VectorIndex.idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
+        JsonNode photo = json(get("/api/photos/" + id));
+        assertEquals("jpeg", photo.get("type").asText());
+        assertTrue(photo.get("width").asInt() > 0);
+        assertTrue(photo.hasNonNull("taken") && photo.hasNonNull("taken_source"), photo.toString());
+        assertEquals(404, get("/api/photos/0000000000000000").statusCode());
+
+        JsonNode facets = json(get("/api/facets"));
+        assertEquals(22, facets.get("photos").asInt());
+        assertEquals(1, facets.get("types").get("png").asInt());
+        assertTrue(facets.hasNonNull("first_taken") && facets.hasNonNull("last_taken"), facets.toString());
+        assertTrue(facets.get("cameras").isArray());
+    }
+
+    @Test
     void statusIsJson() throws Exception {
         JsonNode s = json(get("/api/status"));
         assertEquals("tiny-test", s.get("model").asText());
@@ -287,6 +314,8 @@ class HttpServerTest {
         assertEquals(22, figures, "one tile per indexed photo (the page asks for 60):\n" + dom);
         assertTrue(dom.contains("/thumbnail?size=256") && dom.contains("More like this"), dom);
         assertTrue(dom.contains("22 photos for “a photo of a cat”"), dom);
+        assertTrue(dom.contains("<input id=\"after\" type=\"month\"") && dom.contains("<select id=\"camera\">"),
+                "the date and camera filters");
         assertTrue(dom.matches("(?s).*<span id=\"status\"[^>]*>\\w+ · 22 photos.*"), "the status line:\n" + dom);
         assertTrue(Files.size(screenshot) > 20_000, "a screenshot with pictures in it");
     }

@@ -188,6 +188,27 @@ class IndexerTest {
         assertEquals(0, one.renamed(), "a copy, not a rename");
     }
 
+    @Test
+    void anExifEditUpdatesTheFactsWithoutReembedding() throws Exception {
+        Path photo = clipd.testing.ExifPhotos.write(photos.resolve("trip.jpg"), clipd.testing.ExifPhotos.withExif(
+                clipd.testing.ExifPhotos.jpeg(4, 100, 70), new clipd.testing.ExifPhotos.Exif(
+                        "2022:08:01 10:00:00", null, null, null, "Canon", "Canon EOS R6", null)));
+        index();
+        PhotoRecord before = record("trip.jpg");
+        assertEquals("Canon EOS R6", before.facts().camera());
+        byte[] retagged = clipd.testing.ExifPhotos.withExif(clipd.testing.ExifPhotos.jpeg(4, 100, 70),
+                new clipd.testing.ExifPhotos.Exif("2022:08:02 11:00:00", "-04:00", 40.7128, -74.006, "Canon",
+                        "Canon EOS R6", null));
+        Files.write(photo, retagged);
+        IndexStats s = index();
+        assertEquals(0, s.embedded(), "the pixels did not change");
+        assertEquals(1, s.reused());
+        PhotoRecord after = record("trip.jpg");
+        assertEquals(before.hash(), after.hash());
+        assertEquals(-240, after.facts().offsetMinutes());
+        assertEquals(40.7128, after.facts().latitude(), 1e-4);
+    }
+
     private static SkipReason skipOf(IndexStats s, String name) {
         return s.skips().stream().filter(k -> k.path().getFileName().toString().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError(name + " not skipped: " + s.skips())).reason();
