@@ -74,12 +74,17 @@ public record PhotoRecord(String hash, long size, long modifiedMillis, PhotoFact
         writeText(out, f.type());
     }
 
+    /** The text fields repeat across a library (a few cameras, a few types): one copy of each in memory. */
     private static PhotoFacts readFacts(DataInputStream in) throws IOException {
         Long taken = readLong(in);
         Long offset = readLong(in);
-        return new PhotoFacts(taken, offset == null ? null : offset.intValue(), readText(in), readDouble(in),
-                readDouble(in), readText(in), readText(in), readText(in), in.readByte(), in.readInt(), in.readInt(),
-                readText(in));
+        return new PhotoFacts(taken, offset == null ? null : offset.intValue(), shared(readText(in)), readDouble(in),
+                readDouble(in), shared(readText(in)), shared(readText(in)), shared(readText(in)), in.readByte(),
+                in.readInt(), in.readInt(), shared(readText(in)));
+    }
+
+    private static String shared(String s) {
+        return s == null ? null : s.intern();
     }
 
     private static void writeLong(DataOutputStream out, Long v) throws IOException {
