@@ -145,6 +145,9 @@ public final class FolderScanner {
             return;
         }
         String ext = extension(name);
+        if (ext.equals("xmp")) {
+            return; // a sidecar: read with its photo, not a file of its own
+        }
         if (ImageDecoder.supportedExtensions().contains(ext)) {
             if (attrs.size() == 0) {
                 sink.skipped(file, SkipReason.EMPTY, "0 bytes");

@@ -85,6 +85,18 @@ public final class Indexer {
      * elsewhere (a move reported as delete + create, in either order) is still recognised.
      */
     public void update(Collection<Target> targets, IndexStats stats) throws IOException, ModelUnavailableException {
+        Set<String> forced = new HashSet<>();
+        List<Target> expanded = new ArrayList<>();
+        for (Target t : targets) {
+            if (FolderScanner.extension(t.path().getFileName().toString()).equals("xmp")) {
+                for (Path photo : photosDescribedBy(t.path())) {
+                    forced.add(photo.toString());
+                    expanded.add(new Target(t.root(), photo));
+                }
+            } else {
+                expanded.add(t);
+            }
+        }
         Set<String> present = new HashSet<>();
         List<FolderScanner.Candidate> work = new ArrayList<>();
         Set<String> removedHashes = new HashSet<>();
@@ -94,7 +106,8 @@ public final class Indexer {
                 stats.countFound();
                 String key = c.path().toString();
                 present.add(key);
-                if (store.record(key).map(r -> r.sameFileState(c.size(), c.modifiedMillis())).orElse(false)) {
+                if (!forced.contains(key)
+                        && store.record(key).map(r -> r.sameFileState(c.size(), c.modifiedMillis())).orElse(false)) {
                     stats.countUnchanged();
                 } else {
                     work.add(c);
@@ -107,7 +120,7 @@ public final class Indexer {
             }
         };
         List<Path> scannedFolders = new ArrayList<>();
-        for (Target t : targets) {
+        for (Target t : expanded) {
             if (Files.exists(t.path())) {
                 scanner.scan(t.root(), t.path(), sink);
                 if (Files.isDirectory(t.path())) {
@@ -130,6 +143,25 @@ public final class Indexer {
     public void forget(Path folder, IndexStats stats) {
         removeUnder(folder, Set.of(), new HashSet<>(), stats);
         store.commit();
+    }
+
+    /** The photos an XMP sidecar belongs to: photo.jpg for photo.jpg.xmp; photo.* for photo.xmp. */
+    static List<Path> photosDescribedBy(Path sidecar) throws IOException {
+        String name = sidecar.getFileName().toString();
+        String base = name.substring(0, name.length() - ".xmp".length());
+        Path exact = sidecar.resolveSibling(base);
+        if (!FolderScanner.extension(base).isEmpty() && Files.isRegularFile(exact)) {
+            return List.of(exact);
+        }
+        List<Path> photos = new ArrayList<>();
+        try (java.util.stream.Stream<Path> siblings = Files.list(sidecar.getParent())) {
+            siblings.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.startsWith(base + ".") && n.indexOf('.', base.length() + 1) < 0
+                        && ImageDecoder.supportedExtensions().contains(FolderScanner.extension(n));
+            }).forEach(photos::add);
+        }
+        return photos;
     }
 
     /** Stops a run between two photos; what is done so far stays committed. */

@@ -209,6 +209,24 @@ class IndexerTest {
         assertEquals(40.7128, after.facts().latitude(), 1e-4);
     }
 
+    @Test
+    void anEditedSidecarUpdatesItsPhotosFactsAndIsNoSkippedFile() throws Exception {
+        index();
+        assertTrue(record("cat.jpg").facts().latitude() == null);
+        Path sidecar = photos.resolve("cat.xmp");
+        Files.writeString(sidecar, """
+                <x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+                <rdf:Description rdf:about="" xmlns:exif="http://ns.adobe.com/exif/1.0/"
+                  exif:GPSLatitude="51,30.0N" exif:GPSLongitude="0,7.5W"/></rdf:RDF></x:xmpmeta>""");
+        IndexStats s = new IndexStats();
+        indexer.update(List.of(new Indexer.Target(photos, sidecar)), s);
+        assertEquals(0, s.embedded());
+        assertEquals(0, s.skipped(), "a sidecar is not a skipped file");
+        assertEquals(51.5, record("cat.jpg").facts().latitude(), 1e-9);
+        assertEquals(Long.valueOf(1), index().skipCounts().get(SkipReason.NOT_AN_IMAGE),
+                "a full scan counts only not-an-image.txt, not the sidecar");
+    }
+
     private static SkipReason skipOf(IndexStats s, String name) {
         return s.skips().stream().filter(k -> k.path().getFileName().toString().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError(name + " not skipped: " + s.skips())).reason();
