@@ -19,19 +19,21 @@ final class Components implements AutoCloseable {
     final PhotoStore store;
     final ImageDecoder decoder;
     final Preprocessor preprocessor;
+    private final Models models;
 
-    private Components(Settings settings, ModelDescriptor descriptor, PhotoStore store) {
+    private Components(Settings settings, Models models, PhotoStore store) {
         this.settings = settings;
-        this.descriptor = descriptor;
-        this.model = new ClipModel(descriptor, settings.threads());
+        this.models = models;
+        this.descriptor = models.model.descriptor();
+        this.model = models.model;
         this.store = store;
-        this.decoder = new ImageDecoder(settings.maxImagePixels(), 4 * descriptor.imageSize());
-        this.preprocessor = new Preprocessor(descriptor.imageSize(), descriptor.mean(), descriptor.std());
+        this.decoder = models.decoder;
+        this.preprocessor = models.preprocessor;
     }
 
     static Components open(Settings settings) throws ModelUnavailableException, StoreException {
-        ModelDescriptor descriptor = ModelDescriptor.load(settings.modelDir());
-        return new Components(settings, descriptor, PhotoStore.open(settings.storeFile(descriptor.name())));
+        Models models = Models.open(settings);
+        return new Components(settings, models, PhotoStore.open(settings.storeFile(models.model.descriptor().name())));
     }
 
     Indexer indexer() {
@@ -45,7 +47,7 @@ final class Components implements AutoCloseable {
 
     @Override
     public void close() {
-        model.close();
+        models.close();
         store.close();
     }
 }

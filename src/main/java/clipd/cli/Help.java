@@ -30,6 +30,9 @@ final class Help {
               clipd reindex                         ask the running daemon to compare every folder with the disk
               clipd folders add|remove DIR          watch one more folder, or stop watching one, at run time
               clipd tokenize TEXT                   print CLIP token ids of a text
+              clipd embed PATH... | --text TEXT     print normalised embeddings (--json), to compare with others
+              clipd eval classify DIR               zero-shot accuracy on a folder of class folders
+              clipd eval retrieval PAIRS.tsv        text-to-image recall@1/5/10 on image<TAB>caption rows
               clipd --version | --help | COMMAND --help
 
             queries: "a kitten peeking from behind a corner", "horse" + "stripes" - "zebra",
@@ -85,6 +88,22 @@ final class Help {
                    clipd folders add DIR | clipd folders remove DIR
             Changes to a running clipd serve, authorised with the token it keeps in DATA_DIR/token. A removed
             folder's photos leave the index. Exit code 3 when clipd serve is not running.
+            """;
+
+    static final String EMBED = """
+            usage: clipd embed [--json] PATH...
+                   clipd embed [--json] --text TEXT [--text TEXT]...
+            Prints each input's normalised embedding (one line of numbers, or a JSON object with --json), computed
+            exactly as the index computes it, to compare number by number with another implementation.
+            """;
+
+    static final String EVAL = """
+            usage: clipd eval classify DIR
+                   clipd eval retrieval PAIRS.tsv
+            classify: DIR holds one folder per class (its name is the class name, '_' for spaces); prints top-1 and
+            top-5 zero-shot accuracy with the bare name, with "a photo of a {}." and with a prompt ensemble.
+            retrieval: each row is image-path<TAB>caption (paths relative to the file); prints recall@1, @5, @10
+            of finding each caption's image among all of them.
             """;
 
     static final String TOKENIZE = """

@@ -52,6 +52,8 @@ public final class Main {
                 case "reindex" -> ControlCommand.reindex(rest, cli);
                 case "folders" -> ControlCommand.folders(rest, cli);
                 case "tokenize" -> TokenizeCommand.run(rest, cli);
+                case "embed" -> EmbedCommand.run(rest, cli);
+                case "eval" -> EvalCommand.run(rest, cli);
                 default -> throw new UsageException("unknown command '" + args.get(0) + "'");
             };
         } catch (UsageException e) {
@@ -64,6 +66,9 @@ public final class Main {
         } catch (QueryException e) {
             cli.err.println("clipd: " + e.getMessage());
             return USAGE;
+        } catch (clipd.image.UnreadableImageException e) {
+            cli.err.println("clipd: " + e.getMessage());
+            return FAILED;
         } catch (StoreException e) {
             cli.err.println("clipd: " + e.getMessage());
             return FAILED;
