@@ -33,6 +33,7 @@ final class Help {
               clipd embed PATH... | --text TEXT     print normalised embeddings (--json), to compare with others
               clipd eval classify DIR               zero-shot accuracy on a folder of class folders
               clipd eval retrieval PAIRS.tsv        text-to-image recall@1/5/10 on image<TAB>caption rows
+              clipd bench photos|index|search|idle  measure speed and memory on this machine
               clipd --version | --help | COMMAND --help
 
             queries: "a kitten peeking from behind a corner", "horse" + "stripes" - "zebra",
@@ -104,6 +105,21 @@ final class Help {
             top-5 zero-shot accuracy with the bare name, with "a photo of a {}." and with a prompt ensemble.
             retrieval: each row is image-path<TAB>caption (paths relative to the file); prints recall@1, @5, @10
             of finding each caption's image among all of them.
+            """;
+
+    static final String BENCH = """
+            usage: clipd bench photos OUT [--count N] [--size WxH]
+                   clipd bench index DIR [--threads N] [--batch-size N]
+                   clipd bench search [--vectors N] [--runs N]
+                   clipd bench idle [--files N] [--seconds N]
+            photos: writes N camera-like JPEGs with EXIF (default 100 of 4000x3000) to benchmark indexing with.
+            index:  indexes a copy of DIR into a fresh store; prints images/s, decode and inference time per photo,
+                    CPU use, peak RSS, the model's own rate on ready tensors, and the ratio of the two.
+            search: fills a fresh store with N random embeddings (default 100,000); prints scan and /api/search
+                    latency p50/p99 and the bytes per photo in the store and in memory.
+            idle:   runs clipd serve on N small photos (default 100,000) until idle, then measures its CPU use
+                    and RSS over N seconds (default 60).
+            Work happens in a temporary folder, deleted afterwards (--keep keeps it); your index is not touched.
             """;
 
     static final String TOKENIZE = """

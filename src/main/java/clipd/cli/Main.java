@@ -54,6 +54,7 @@ public final class Main {
                 case "tokenize" -> TokenizeCommand.run(rest, cli);
                 case "embed" -> EmbedCommand.run(rest, cli);
                 case "eval" -> EvalCommand.run(rest, cli);
+                case "bench" -> BenchCommand.run(rest, cli);
                 default -> throw new UsageException("unknown command '" + args.get(0) + "'");
             };
         } catch (UsageException e) {

@@ -165,7 +165,7 @@ public final class FolderScanner {
         return !includeHidden && name.startsWith(".");
     }
 
-    static String extension(String name) {
+    public static String extension(String name) {
         int dot = name.lastIndexOf('.');
         return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
     }

@@ -28,6 +28,9 @@ public final class IndexStats {
     private final AtomicLong reused = new AtomicLong();
     private final AtomicLong removed = new AtomicLong();
     private final AtomicLong renamed = new AtomicLong();
+    private final AtomicLong readNanos = new AtomicLong();
+    private final AtomicLong decodeNanos = new AtomicLong();
+    private final AtomicLong inferenceNanos = new AtomicLong();
     private final Map<SkipReason, Long> skipCounts = new EnumMap<>(SkipReason.class);
     private final List<Skip> skips = new ArrayList<>();
 
@@ -65,6 +68,18 @@ public final class IndexStats {
 
     void countRenamed(long n) {
         renamed.addAndGet(n);
+    }
+
+    void addReadNanos(long nanos) {
+        readNanos.addAndGet(nanos);
+    }
+
+    void addDecodeNanos(long nanos) {
+        decodeNanos.addAndGet(nanos);
+    }
+
+    void addInferenceNanos(long nanos) {
+        inferenceNanos.addAndGet(nanos);
     }
 
     synchronized void countSkip(Path path, SkipReason reason, String detail) {
@@ -111,6 +126,21 @@ public final class IndexStats {
     /** Reused photos whose old path left the index in the same run: renamed or moved, not copied. */
     public long renamed() {
         return renamed.get();
+    }
+
+    /** Worker time spent reading, hashing and reading metadata, summed over the decode workers. */
+    public double readSeconds() {
+        return readNanos.get() / 1e9;
+    }
+
+    /** Worker time spent decoding and preprocessing photos to model input, summed over the decode workers. */
+    public double decodeSeconds() {
+        return decodeNanos.get() / 1e9;
+    }
+
+    /** Time the model spent embedding images. */
+    public double inferenceSeconds() {
+        return inferenceNanos.get() / 1e9;
     }
 
     public synchronized long skipped() {

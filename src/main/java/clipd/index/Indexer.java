@@ -262,6 +262,7 @@ public final class Indexer {
         if (c.size() > MAX_FILE_BYTES) {
             return Outcome.skipped(path, SkipReason.TOO_LARGE, (c.size() >> 20) + " MB file");
         }
+        long start = System.nanoTime();
         try {
             byte[] bytes = Files.readAllBytes(path);
             if (bytes.length == 0) {
@@ -271,11 +272,14 @@ public final class Indexer {
             stats.countHashed();
             PhotoRecord record = new PhotoRecord(hash, bytes.length, c.modifiedMillis(),
                     FactsReader.read(bytes, path, c.modifiedMillis()));
+            long decodeStart = System.nanoTime();
+            stats.addReadNanos(decodeStart - start);
             if (store.hasVector(hash)) {
                 return new Outcome(path, record, null, null, null);
             }
             float[] pixels = new float[3 * preprocessor.size() * preprocessor.size()];
             preprocessor.preprocess(decoder.decode(bytes), pixels, 0);
+            stats.addDecodeNanos(System.nanoTime() - decodeStart);
             return new Outcome(path, record, pixels, null, null);
         } catch (UnreadableImageException e) {
             return Outcome.skipped(path, SkipReason.of(e.kind()), e.getMessage());
@@ -304,7 +308,9 @@ public final class Indexer {
             for (int i = 0; i < n; i++) {
                 System.arraycopy(groups.get(from + i).get(0).pixels(), 0, pixels, i * pixelsPerImage, pixelsPerImage);
             }
+            long start = System.nanoTime();
             float[][] vectors = model.embedImages(pixels, n);
+            stats.addInferenceNanos(System.nanoTime() - start);
             for (int i = 0; i < n; i++) {
                 List<Outcome> same = groups.get(from + i);
                 store.putVector(same.get(0).record().hash(), vectors[i]);

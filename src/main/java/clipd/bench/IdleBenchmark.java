@@ -1,0 +1,122 @@
+package clipd.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
+
+/**
+ * {@code clipd bench idle}: what a daemon watching a large library costs while nothing changes. Starts
+ * {@code clipd serve} as its own process, with the service's JVM options, on a folder tree of N small photos;
+ * waits until it has indexed them and is idle; then measures its CPU time and resident memory over a quiet period.
+ * The photos share one content, so the model embeds once and the benchmark measures the watcher, the index and
+ * the HTTP server, which is what runs all day.
+ */
+public final class IdleBenchmark {
+    private static final int PHOTOS_PER_FOLDER = 100;
+    /** The JVM options of the systemd unit and the launchd agent. */
+    private static final List<String> SERVICE_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "--add-modules",
+            "jdk.incubator.vector");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public record Result(int files, double indexSeconds, double quietSeconds, double cpuSeconds,
+                         OptionalLong rssBytes) {
+        /** Share of one core used while idle. */
+        public double cpuShare() {
+            return cpuSeconds / quietSeconds;
+        }
+    }
+
+    public Result run(int files, int quietSeconds, Path workDir, Path modelDir, Consumer<String> progress)
+            throws IOException, InterruptedException {
+        Path library = workDir.resolve("library");
+        makeLibrary(library, files);
+        progress.accept(files + " photos in " + (files + PHOTOS_PER_FOLDER - 1) / PHOTOS_PER_FOLDER
+                + " folders; starting clipd serve");
+        Path data = workDir.resolve("data");
+        Files.createDirectories(data);
+        Path config = Files.writeString(workDir.resolve("config.properties"), "");
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(SERVICE_JVM_OPTIONS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "clipd.cli.Main", "serve",
+                "--config", config.toString(), "--data-dir", data.toString(), "--model-dir", modelDir.toString(),
+                "--folder", library.toString(), "--port", "0"));
+        Process serve = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(workDir.resolve("serve.log").toFile()).start();
+        try {
+            long t0 = System.nanoTime();
+            waitUntilIdle(serve, data.resolve("status.json"), files, workDir.resolve("serve.log"));
+            double indexSeconds = (System.nanoTime() - t0) / 1e9;
+            progress.accept(String.format(java.util.Locale.ROOT, "indexed in %.1f s; measuring %d s of idling",
+                    indexSeconds, quietSeconds));
+            ProcessHandle handle = serve.toHandle();
+            double cpu0 = ProcessMeter.cpuSeconds(handle);
+            long q0 = System.nanoTime();
+            Thread.sleep(quietSeconds * 1000L);
+            double cpu = ProcessMeter.cpuSeconds(handle) - cpu0;
+            double quiet = (System.nanoTime() - q0) / 1e9;
+            return new Result(files, indexSeconds, quiet, cpu, ProcessMeter.rssBytes(serve.pid()));
+        } finally {
+            serve.destroy();
+            if (!serve.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                serve.destroyForcibly();
+            }
+        }
+    }
+
+    /** Folders of 100 photos; hard links to one small JPEG where the file system allows, else copies. */
+    private static void makeLibrary(Path library, int files) throws IOException {
+        Path original = smallJpeg(library.resolveSibling("original.jpg"));
+        for (int i = 0; i < files; i++) {
+            Path folder = library.resolve(String.format("%04d", i / PHOTOS_PER_FOLDER));
+            if (i % PHOTOS_PER_FOLDER == 0) {
+                Files.createDirectories(folder);
+            }
+            Path photo = folder.resolve(String.format("IMG_%06d.jpg", i));
+            try {
+                Files.createLink(photo, original);
+            } catch (UnsupportedOperationException | IOException e) {
+                Files.copy(original, photo);
+            }
+        }
+    }
+
+    private static Path smallJpeg(Path file) throws IOException {
+        BufferedImage image = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 48; y++) {
+            for (int x = 0; x < 64; x++) {
+                image.setRGB(x, y, (x * 4) << 16 | (y * 5) << 8 | 128);
+            }
+        }
+        ImageIO.write(image, "jpg", file.toFile());
+        return file;
+    }
+
+    private static void waitUntilIdle(Process serve, Path statusFile, int files, Path log)
+            throws IOException, InterruptedException {
+        while (true) {
+            if (!serve.isAlive()) {
+                throw new IOException("clipd serve exited with " + serve.exitValue() + "; its output is in " + log);
+            }
+            try {
+                JsonNode status = JSON.readTree(Files.readString(statusFile));
+                if (status.path("state").asText().equals("idle") && status.path("photos").asLong() >= files) {
+                    return;
+                }
+            } catch (NoSuchFileException | com.fasterxml.jackson.core.JsonProcessingException e) {
+                // not written yet, or caught mid-replace
+            }
+            Thread.sleep(500);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package clipd.cli;
+
+import clipd.bench.BenchPhotos;
+import clipd.bench.IdleBenchmark;
+import clipd.bench.IndexBenchmark;
+import clipd.bench.ProcessMeter;
+import clipd.bench.SearchBenchmark;
+import clipd.index.IndexStats;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * {@code clipd bench photos|index|search|idle}: speed and memory, measured on this machine and printed as numbers.
+ * Every benchmark works in a fresh temporary folder and leaves the user's index and photos alone.
+ */
+final class BenchCommand {
+    private BenchCommand() {
+    }
+
+    static int run(List<String> words, Cli cli) throws Exception {
+        Args args = Args.parse(words, Settings.spec()
+                .option("--count").option("--size").option("--vectors").option("--runs").option("--files")
+                .option("--seconds").flag("--keep"));
+        List<String> rest = args.positional();
+        if (args.flag("--help") || rest.isEmpty()) {
+            (rest.isEmpty() && !args.flag("--help") ? cli.err : cli.out).print(Help.BENCH);
+            return args.flag("--help") ? Main.OK : Main.USAGE;
+        }
+        Settings settings = Settings.from(args, cli.env);
+        return switch (rest.get(0)) {
+            case "photos" -> photos(args, rest, cli);
+            case "index" -> index(args, rest, settings, cli);
+            case "search" -> search(args, settings, cli);
+            case "idle" -> idle(args, settings, cli);
+            default -> throw new UsageException("unknown benchmark '" + rest.get(0) + "': photos, index, search or idle");
+        };
+    }
+
+    private static int photos(Args args, List<String> rest, Cli cli) throws Exception {
+        if (rest.size() != 2) {
+            throw new UsageException("say where to write them: clipd bench photos OUT [--count N] [--size WxH]");
+        }
+        int count = Args.parseInt("--count", orDefault(args.value("--count"), "100"), 1, 1_000_000);
+        String[] size = orDefault(args.value("--size"), "4000x3000").split("x");
+        if (size.length != 2) {
+            throw new UsageException("--size takes WIDTHxHEIGHT, e.g. 4000x3000");
+        }
+        BenchPhotos generator = new BenchPhotos(Args.parseInt("--size", size[0], 16, 20_000),
+                Args.parseInt("--size", size[1], 16, 20_000));
+        Path out = Files.createDirectories(cli.resolve(rest.get(1)));
+        long bytes = 0;
+        for (int i = 1; i <= count; i++) {
+            bytes += Files.size(generator.write(out, i));
+            if (cli.terminal) {
+                cli.err.printf(Locale.ROOT, "\r%d/%d photos", i, count);
+            }
+        }
+        if (cli.terminal) {
+            cli.err.print("\r");
+        }
+        cli.out.printf(Locale.ROOT, "wrote %d photos of %s pixels to %s, %.1f MB each on average%n", count,
+                String.join("×", size), out, bytes / 1e6 / count);
+        return Main.OK;
+    }
+
+    private static int index(Args args, List<String> rest, Settings settings, Cli cli) throws Exception {
+        if (rest.size() != 2) {
+            throw new UsageException("name the folder of photos to index: clipd bench index DIR");
+        }
+        Path source = cli.resolve(rest.get(1));
+        Path work = Files.createTempDirectory("clipd-bench-index");
+        try (Models m = Models.open(settings)) {
+            IndexBenchmark bench = new IndexBenchmark(m.model, m.decoder, m.preprocessor, settings.threads(),
+                    settings.batchSize());
+            IndexStats stats = new IndexStats();
+            IndexBenchmark.Result r;
+            try (ProgressReporter ignored = new ProgressReporter(stats, cli.err, cli.terminal)) {
+                r = bench.run(source, work, stats);
+            }
+            double embedded = Math.max(1, stats.embedded());
+            int cores = Runtime.getRuntime().availableProcessors();
+            cli.out.printf(Locale.ROOT, "model %s, %d decode workers, batch %d, %d cores%n",
+                    m.model.descriptor().name(), settings.threads(), settings.batchSize(), cores);
+            cli.out.printf(Locale.ROOT, "indexed %d photos (%.1f MP on average) in %.1f s: %.2f images/s%n",
+                    r.photos(), r.megapixels() / Math.max(1, r.photos()), r.seconds(), r.rate());
+            cli.out.printf(Locale.ROOT, "  read+hash+metadata %.1f ms/photo, decode+preprocess %.1f ms/photo "
+                            + "(worker time), inference %.1f ms/photo%n",
+                    1000 * stats.readSeconds() / Math.max(1, stats.hashed()), 1000 * stats.decodeSeconds() / embedded,
+                    1000 * stats.inferenceSeconds() / embedded);
+            cli.out.printf(Locale.ROOT, "  CPU %.1f s, %.0f%% of %d cores; peak RSS %s%n", r.cpuSeconds(),
+                    100 * r.cpuSeconds() / r.seconds() / cores, cores,
+                    ProcessMeter.megabytes(r.peakRssBytes()));
+            cli.out.printf(Locale.ROOT, "model only (ready tensors, batch %d): %.2f images/s%n",
+                    Math.min(settings.batchSize(), m.model.maxImageBatch()), r.modelOnlyRate());
+            cli.out.printf(Locale.ROOT, "pipeline / model only: %.0f%%%n", 100 * r.ratio());
+            if (stats.skipped() > 0) {
+                cli.out.println("skipped " + stats.skipped() + " files that are not readable photos");
+            }
+        } finally {
+            delete(work, args.flag("--keep"), cli);
+        }
+        return Main.OK;
+    }
+
+    private static int search(Args args, Settings settings, Cli cli) throws Exception {
+        int vectors = Args.parseInt("--vectors", orDefault(args.value("--vectors"), "100000"), 1, 100_000_000);
+        int runs = Args.parseInt("--runs", orDefault(args.value("--runs"), "200"), 10, 1_000_000);
+        Path work = Files.createTempDirectory("clipd-bench-search");
+        try (Models m = Models.open(settings)) {
+            SearchBenchmark.Result r = new SearchBenchmark(m.model, m.decoder, m.preprocessor, runs).run(vectors, work);
+            cli.out.printf(Locale.ROOT, "%,d photos: store filled in %.1f s, index loaded in %.1f s%n",
+                    r.photos(), r.fillSeconds(), r.loadSeconds());
+            cli.out.printf(Locale.ROOT, "  scan p50 %.1f ms, p99 %.1f ms; /api/search p50 %.1f ms, p99 %.1f ms "
+                            + "(%d runs, %d cores, SIMD %s)%n",
+                    SearchBenchmark.percentile(r.scanMillis(), 50), SearchBenchmark.percentile(r.scanMillis(), 99),
+                    SearchBenchmark.percentile(r.httpMillis(), 50), SearchBenchmark.percentile(r.httpMillis(), 99),
+                    runs, Runtime.getRuntime().availableProcessors(),
+                    ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() ? "on" : "off");
+            cli.out.printf(Locale.ROOT, "  per photo: %.0f bytes in the store, %.0f bytes of heap in the index%n",
+                    r.storeBytesPerPhoto(), r.heapBytesPerPhoto());
+        } finally {
+            delete(work, args.flag("--keep"), cli);
+        }
+        return Main.OK;
+    }
+
+    private static int idle(Args args, Settings settings, Cli cli) throws Exception {
+        int files = Args.parseInt("--files", orDefault(args.value("--files"), "100000"), 1, 10_000_000);
+        int seconds = Args.parseInt("--seconds", orDefault(args.value("--seconds"), "60"), 1, 86_400);
+        Path work = Files.createTempDirectory("clipd-bench-idle");
+        try {
+            IdleBenchmark.Result r = new IdleBenchmark().run(files, seconds, work, settings.modelDir(),
+                    line -> cli.err.println("clipd bench: " + line));
+            cli.out.printf(Locale.ROOT, "clipd serve watching %,d photos: indexed in %.1f s, then idle for %.0f s%n",
+                    r.files(), r.indexSeconds(), r.quietSeconds());
+            cli.out.printf(Locale.ROOT, "  CPU %.2f s (%.2f%% of one core); RSS %s%n", r.cpuSeconds(),
+                    100 * r.cpuShare(), ProcessMeter.megabytes(r.rssBytes()));
+        } finally {
+            delete(work, args.flag("--keep"), cli);
+        }
+        return Main.OK;
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static void delete(Path work, boolean keep, Cli cli) throws IOException {
+        if (keep) {
+            cli.err.println("clipd bench: kept " + work);
+            return;
+        }
+        try (Stream<Path> files = Files.walk(work)) {
+            for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
