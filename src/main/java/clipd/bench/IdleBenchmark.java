@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * {@code clipd serve} as its own process, with the service's JVM options, on a folder tree of N small photos;
  * waits until it has indexed them and is idle; then measures its CPU time and resident memory over a quiet period.
  * The photos share one content, so the model embeds once and the benchmark measures the watcher, the index and
- * the HTTP server, which is what runs all day.
+ * the HTTP server, which is what runs all day; tagging is off, so that the benchmark writes no sidecars.
  */
 public final class IdleBenchmark {
     private static final int PHOTOS_PER_FOLDER = 100;
@@ -50,7 +50,7 @@ public final class IdleBenchmark {
         command.addAll(SERVICE_JVM_OPTIONS);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "clipd.cli.Main", "serve",
                 "--config", config.toString(), "--data-dir", data.toString(), "--model-dir", modelDir.toString(),
-                "--folder", library.toString(), "--port", "0"));
+                "--folder", library.toString(), "--port", "0", "--tags", "off"));
         Process serve = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("serve.log").toFile()).start();
         try {

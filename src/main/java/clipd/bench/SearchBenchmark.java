@@ -106,10 +106,10 @@ public final class SearchBenchmark {
         searcher.warmUp();
         Indexer indexer = new Indexer(store, model, decoder, preprocessor,
                 new FolderScanner(FolderScanner.DEFAULT_EXCLUDED_DIRS, false), 1, 8);
-        Daemon daemon = new Daemon(indexer, store, List.of(workDir), new Daemon.Pacing(1000, 60_000),
+        Daemon daemon = new Daemon(indexer, null, store, List.of(workDir), new Daemon.Pacing(1000, 60_000),
                 workDir.resolve("status.json"), Map.of());
         try (HttpServer server = new HttpServer(new HttpServer.Options("127.0.0.1", 0, 1 << 20,
-                workDir.resolve("thumbs"), 1 << 20, 1), searcher, store, daemon)) {
+                workDir.resolve("thumbs"), 1 << 20, 1), searcher, store, daemon, null)) {
             int port = server.start(AccessToken.loadOrCreate(workDir));
             HttpClient client = HttpClient.newHttpClient();
             double[] http = new double[runs];

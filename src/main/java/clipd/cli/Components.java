@@ -10,6 +10,12 @@ import clipd.index.Indexer;
 import clipd.search.QueryEmbedder;
 import clipd.store.PhotoStore;
 import clipd.store.StoreException;
+import clipd.tags.PhotoTagger;
+import clipd.tags.TagScorer;
+import clipd.tags.TagVocabulary;
+import clipd.tags.XmpFiles;
+
+import java.io.IOException;
 
 /** The model, the store and the image pipeline, opened together for one command and closed together. */
 final class Components implements AutoCloseable {
@@ -39,6 +45,18 @@ final class Components implements AutoCloseable {
     Indexer indexer() {
         FolderScanner scanner = new FolderScanner(settings.excludedDirs(), settings.includeHidden());
         return new Indexer(store, model, decoder, preprocessor, scanner, settings.threads(), settings.batchSize());
+    }
+
+    /** Whether the settings ask for tags to be written. */
+    boolean tagging() {
+        return settings.tags().mode() != XmpFiles.Mode.OFF;
+    }
+
+    /** The tagger of the configured mode and vocabulary (computes the tag embeddings the first time). */
+    PhotoTagger tagger() throws IOException, ModelUnavailableException {
+        TagSettings t = settings.tags();
+        TagScorer scorer = TagScorer.load(model, TagVocabulary.load(t.vocabulary(), t.vocabularyExtra()), store);
+        return new PhotoTagger(store, scorer, t.policy(), t.files());
     }
 
     QueryEmbedder queryEmbedder() {

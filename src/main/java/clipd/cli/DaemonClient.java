@@ -3,6 +3,7 @@ package clipd.cli;
 import clipd.http.AccessToken;
 import clipd.search.Query;
 import clipd.search.QueryEmbedder;
+import clipd.search.VectorIndex;
 import clipd.search.QueryException;
 import clipd.search.SearchHit;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -50,6 +51,12 @@ final class DaemonClient {
 
     JsonNode status() throws IOException, NotRunning {
         return send(HttpRequest.newBuilder(URI.create(base + "/api/status")).GET());
+    }
+
+    /** Why an indexed photo has its tags (see GET /api/photos/{id}/tags). */
+    JsonNode tags(Path photo, int top) throws IOException, NotRunning {
+        return send(HttpRequest.newBuilder(URI.create(base + "/api/photos/" + VectorIndex.idOf(photo.toString())
+                + "/tags?top=" + top)).GET());
     }
 
     /** A call that changes the library, authorised with the token the daemon keeps in the data directory. */

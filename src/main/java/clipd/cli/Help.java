@@ -17,6 +17,9 @@ final class Help {
                                         (@eaDir, node_modules, .git, System Volume Information)
               --include-hidden          also index hidden files and folders (names starting with '.')
               --verbose                 list every skipped file
+              --tags sidecar|embed|off  where clipd writes the photos' tags (config key tags; default sidecar:
+                                        photo.jpg.xmp next to the photo; embed: inside JPEGs, sidecars for the
+                                        rest; off: nowhere)
             """.formatted(Settings.DEFAULT_MODEL, Settings.DEFAULT_MAX_MEGAPIXELS);
 
     static final String MAIN = """
@@ -33,6 +36,8 @@ final class Help {
               clipd embed PATH... | --text TEXT     print normalised embeddings (--json), to compare with others
               clipd eval classify DIR               zero-shot accuracy on a folder of class folders
               clipd eval retrieval PAIRS.tsv        text-to-image recall@1/5/10 on image<TAB>caption rows
+              clipd tags PATH                       the tags clipd chooses for a photo, and why
+              clipd untag PATH... | --all           remove exactly the keywords clipd wrote
               clipd bench photos|index|search|idle  measure speed and memory on this machine
               clipd --version | --help | COMMAND --help
 
@@ -44,9 +49,11 @@ final class Help {
     static final String INDEX = """
             usage: clipd index [OPTIONS] DIR...
             Indexes new and changed photos under the folders and forgets deleted ones. A photo whose content is
-            already known (renamed, moved, copied, or only its metadata edited) is not embedded again.
+            already known (renamed, moved, copied, or only its metadata edited) is not embedded again. Then writes
+            the photos' tags to XMP (see --tags).
 
             options:
+              --dry-run                 print which XMP files would get which tags; write none
             """ + COMMON;
 
     static final String SEARCH = """
@@ -120,6 +127,21 @@ final class Help {
             idle:   runs clipd serve on N small photos (default 100,000) until idle, then measures its CPU use
                     and RSS over N seconds (default 60).
             Work happens in a temporary folder, deleted afterwards (--keep keeps it); your index is not touched.
+            """;
+
+    static final String TAGS = """
+            usage: clipd tags [--top N] [--json] PATH
+            Lists the best candidate tags for the photo with their probability (softmax of 100 x cosine over the
+            vocabulary) and cosine, marks the ones clipd writes, and shows the keywords its XMP holds now. Asks the
+            running clipd serve, else computes it here (a photo that is not indexed is embedded for the purpose).
+            """;
+
+    static final String UNTAG = """
+            usage: clipd untag [--dry-run] PATH...
+                   clipd untag [--dry-run] --all
+            Removes the keywords clipd wrote, and only those, from the photos' sidecars and embedded XMP (PATH may
+            be photos or folders; --all means every indexed photo). A sidecar left empty is deleted. Set tags=off
+            in the config first if clipd should not write them again.
             """;
 
     static final String TOKENIZE = """

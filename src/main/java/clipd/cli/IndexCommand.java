@@ -3,6 +3,8 @@ package clipd.cli;
 import clipd.embed.ModelUnavailableException;
 import clipd.index.IndexStats;
 import clipd.index.SkipReason;
+import clipd.tags.PhotoTagger;
+import clipd.tags.TagStats;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -34,8 +36,38 @@ final class IndexCommand {
         try (Components c = Components.open(settings)) {
             IndexStats stats = index(c, roots, cli);
             report(stats, settings.verbose(), cli.out);
+            if (c.tagging()) {
+                tag(c, roots, cli);
+            }
         }
         return 0;
+    }
+
+    /** Writes the tags of the photos under the folders; a dry run lists what it would write instead. */
+    private static void tag(Components c, List<Path> roots, Cli cli) throws IOException, ModelUnavailableException {
+        PhotoTagger tagger = c.tagger();
+        boolean dryRun = c.settings.tags().dryRun();
+        PhotoTagger.Listener listener = (photo, tags, outcome) -> {
+            switch (outcome.kind()) {
+                case WOULD_WRITE -> cli.out.println("would write to \"" + outcome.file() + "\": "
+                        + (tags.isEmpty() ? "(no clipd keywords)" : String.join(", ", tags)));
+                case FAILED -> cli.out.println("  tags not written for \"" + photo + "\": " + outcome.detail());
+                case SKIPPED_READ_ONLY -> {
+                    if (c.settings.verbose()) {
+                        cli.out.println("  tags not written for \"" + photo + "\": read-only");
+                    }
+                }
+                default -> {
+                }
+            }
+        };
+        for (Path root : roots) {
+            tagger.tagStale(root + java.io.File.separator, listener);
+        }
+        TagStats t = tagger.stats();
+        cli.out.printf(Locale.ROOT, "tags (%s%s): %d XMP files %s, %d already up to date, %d read-only, %d failed%n",
+                c.settings.tags().mode().name().toLowerCase(Locale.ROOT), dryRun ? ", dry run" : "", t.written(),
+                dryRun ? "would be written" : "written", t.unchanged(), t.skippedReadOnly(), t.failed());
     }
 
     static IndexStats index(Components c, List<Path> roots, Cli cli) throws IOException, ModelUnavailableException {

@@ -55,6 +55,8 @@ public final class Main {
                 case "embed" -> EmbedCommand.run(rest, cli);
                 case "eval" -> EvalCommand.run(rest, cli);
                 case "bench" -> BenchCommand.run(rest, cli);
+                case "tags" -> TagsCommand.run(rest, cli);
+                case "untag" -> UntagCommand.run(rest, cli);
                 default -> throw new UsageException("unknown command '" + args.get(0) + "'");
             };
         } catch (UsageException e) {

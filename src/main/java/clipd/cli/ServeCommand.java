@@ -7,6 +7,7 @@ import clipd.search.Searcher;
 import clipd.search.VectorIndex;
 import clipd.store.PhotoRecord;
 import clipd.store.PhotoStore;
+import clipd.tags.PhotoTagger;
 import sun.misc.Signal;
 
 import java.net.InetAddress;
@@ -72,13 +73,14 @@ final class ServeCommand {
             Map<String, Object> about = new LinkedHashMap<>();
             about.put("version", Main.version());
             about.put("model", c.descriptor.name());
-            Daemon daemon = new Daemon(c.indexer(), c.store, List.copyOf(folders),
+            PhotoTagger tagger = c.tagging() ? c.tagger() : null;
+            Daemon daemon = new Daemon(c.indexer(), tagger, c.store, List.copyOf(folders),
                     new Daemon.Pacing(settings.settleMillis(), settings.rescanMillis()),
                     settings.dataDir().resolve("status.json"), about);
             Searcher searcher = new Searcher(c.queryEmbedder(), index);
             try (HttpServer http = new HttpServer(new HttpServer.Options(settings.listen(), settings.port(),
                     MAX_UPLOAD_BYTES, settings.dataDir().resolve("thumbnails"), THUMBNAIL_CACHE_BYTES,
-                    settings.maxImagePixels()), searcher, c.store, daemon)) {
+                    settings.maxImagePixels()), searcher, c.store, daemon, tagger)) {
                 int port = http.start(AccessToken.loadOrCreate(settings.dataDir()));
                 LOG.log(System.Logger.Level.INFO, "search page and API at http://{0}:{1}/", settings.listen(),
                         String.valueOf(port));

@@ -1,6 +1,8 @@
 package clipd.cli;
 
 import clipd.index.FolderScanner;
+import clipd.tags.TagPolicy;
+import clipd.tags.XmpFiles;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -18,7 +20,7 @@ import java.util.Set;
  */
 record Settings(Path dataDir, Path modelDir, List<Path> folders, int threads, int batchSize, long maxImagePixels,
                 Set<String> excludedDirs, boolean includeHidden, boolean verbose, long settleMillis,
-                long rescanMillis, String listen, int port) {
+                long rescanMillis, String listen, int port, TagSettings tags) {
 
     static final String DEFAULT_MODEL = "ViT-B-32-256-datacomp_s34b_b86k";
     static final int DEFAULT_MAX_MEGAPIXELS = 150;
@@ -35,6 +37,8 @@ record Settings(Path dataDir, Path modelDir, List<Path> folders, int threads, in
                 .option("--max-image-megapixels")
                 .option("--exclude-dir")
                 .option("--port")
+                .option("--tags")
+                .flag("--dry-run")
                 .flag("--include-hidden")
                 .flag("--verbose")
                 .flag("--help", "-h");
@@ -68,7 +72,35 @@ record Settings(Path dataDir, Path modelDir, List<Path> folders, int threads, in
                 v.integer("--settle-seconds", "settle_seconds", 2, 0, 3600) * 1000L,
                 v.integer("--rescan-minutes", "rescan_minutes", 60, 1, 7 * 24 * 60) * 60_000L,
                 Optional.ofNullable(v.get("--listen", "listen", null)).orElse("127.0.0.1"),
-                v.integer("--port", "port", DEFAULT_PORT, 0, 65535));
+                v.integer("--port", "port", DEFAULT_PORT, 0, 65535),
+                tagSettings(v, config, args, env));
+    }
+
+    private static TagSettings tagSettings(Value v, Map<String, String> config, Args args, Map<String, String> env)
+            throws UsageException {
+        String mode = v.get("--tags", "tags", env.get("CLIPD_TAGS"));
+        String minProbability = config.get("tags_min_probability");
+        double min = TagPolicy.DEFAULT_MIN_PROBABILITY;
+        if (minProbability != null) {
+            try {
+                min = Double.parseDouble(minProbability);
+            } catch (NumberFormatException e) {
+                min = -1;
+            }
+            if (!(min >= 0 && min <= 1)) {
+                throw new UsageException("config key tags_min_probability is '" + minProbability
+                        + "'; say a number from 0 to 1");
+            }
+        }
+        String vocabulary = config.get("tags_vocabulary");
+        String extra = config.get("tags_vocabulary_extra");
+        return new TagSettings(mode == null ? XmpFiles.Mode.SIDECAR
+                : TagSettings.mode(mode, args.value("--tags") != null ? "--tags"
+                : env.get("CLIPD_TAGS") != null && !env.get("CLIPD_TAGS").isBlank() ? "CLIPD_TAGS" : "config key tags"),
+                TagSettings.basenameSidecar(config.getOrDefault("tags_sidecar", "photo.jpg.xmp")),
+                new TagPolicy(min, v.integer("--tags-max", "tags_max", TagPolicy.DEFAULT_MAX_TAGS, 1, 100)),
+                vocabulary == null ? null : path(vocabulary, null), extra == null ? null : path(extra, null),
+                args.flag("--dry-run"));
     }
 
     /** One setting looked up as flag, then environment, then config file. */

@@ -3,6 +3,8 @@ package clipd.daemon;
 import clipd.index.IndexStats;
 import clipd.index.Indexer;
 import clipd.store.PhotoStore;
+import clipd.tags.PhotoTagger;
+import clipd.tags.TagStats;
 import clipd.util.DaemonThreads;
 import clipd.watch.ChangeCollector;
 import clipd.watch.LibraryWatcher;
@@ -31,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * that is missing (an unmounted disk) keeps its photos in the index and is picked up again when it returns.
  */
 public final class Daemon {
-    public enum State { STARTING, SCANNING, INDEXING, IDLE, ERROR, STOPPED }
+    public enum State { STARTING, SCANNING, INDEXING, TAGGING, IDLE, ERROR, STOPPED }
 
     /** How the daemon paces itself. */
     public record Pacing(long settleMillis, long rescanMillis) {
@@ -42,6 +44,7 @@ public final class Daemon {
     private static final long STATUS_INTERVAL_MILLIS = 1000;
 
     private final Indexer indexer;
+    private final PhotoTagger tagger;
     private final PhotoStore store;
     private final List<Path> folders;
     private final Queue<Path> forgotten = new ConcurrentLinkedQueue<>();
@@ -58,11 +61,13 @@ public final class Daemon {
     private LibraryWatcher watcher;
 
     /**
-     * @param about fixed facts for the status (model, version), listed first
+     * @param tagger keeps the photos' XMP tags current after every change; null when tagging is off
+     * @param about  fixed facts for the status (model, version), listed first
      */
-    public Daemon(Indexer indexer, PhotoStore store, List<Path> folders, Pacing pacing, Path statusFile,
-                  Map<String, Object> about) {
+    public Daemon(Indexer indexer, PhotoTagger tagger, PhotoStore store, List<Path> folders, Pacing pacing,
+                  Path statusFile, Map<String, Object> about) {
         this.indexer = indexer;
+        this.tagger = tagger;
         this.store = store;
         this.folders = new CopyOnWriteArrayList<>(folders);
         this.about = Map.copyOf(about);
@@ -144,6 +149,9 @@ public final class Daemon {
     public void stop() {
         stopping = true;
         indexer.cancel();
+        if (tagger != null) {
+            tagger.cancel();
+        }
         changes.requestRescan(); // wakes the loop
     }
 
@@ -203,6 +211,10 @@ public final class Daemon {
     private void run(List<Indexer.Target> targets) {
         try {
             indexer.update(targets, stats);
+            if (tagger != null && !stopping) {
+                state = State.TAGGING;
+                tagger.tagStale("", PhotoTagger.Listener.NONE);
+            }
             lastError = null;
             state = State.IDLE;
         } catch (Exception e) {
@@ -261,6 +273,14 @@ public final class Daemon {
         f.put("renamed", stats.renamed());
         f.put("removed", stats.removed());
         f.put("skipped", stats.skipped());
+        f.put("tags", tagger == null ? "off" : tagger.files().mode().name().toLowerCase(java.util.Locale.ROOT));
+        if (tagger != null) {
+            TagStats t = tagger.stats();
+            f.put("tagged", t.tagged());
+            f.put("tag_writes", t.written());
+            f.put("tag_failures", t.failed());
+            f.put("tag_read_only", t.skippedReadOnly());
+        }
         f.put("last_error", lastError);
         return f;
     }

@@ -126,14 +126,7 @@ public final class Evaluation {
     private float[][] classVectors(List<String> classes, Prompts prompts) throws ModelUnavailableException {
         float[][] vectors = new float[classes.size()][];
         for (int c = 0; c < classes.size(); c++) {
-            float[][] each = model.embedTexts(prompts.texts(classes.get(c)));
-            float[] mean = new float[each[0].length];
-            for (float[] v : each) {
-                for (int i = 0; i < mean.length; i++) {
-                    mean[i] += v[i];
-                }
-            }
-            vectors[c] = Vectors.normalize(mean);
+            vectors[c] = prompts.embed(model, classes.get(c));
         }
         return vectors;
     }

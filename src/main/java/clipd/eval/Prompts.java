@@ -1,5 +1,9 @@
 package clipd.eval;
 
+import clipd.embed.ClipModel;
+import clipd.embed.ModelUnavailableException;
+import clipd.tags.TagTemplates;
+
 import java.util.List;
 
 /** How a class name becomes text for the text encoder. */
@@ -8,12 +12,8 @@ public enum Prompts {
     NAME(List.of("{}")),
     /** The CLIP paper's default prompt. */
     PHOTO(List.of("a photo of a {}.")),
-    /**
-     * An ensemble: each class is the normalised mean of these templates' embeddings. These seven are the subset
-     * of CLIP's ImageNet prompts its authors found to work best together.
-     */
-    ENSEMBLE(List.of("itap of a {}.", "a bad photo of the {}.", "a origami {}.", "a photo of the large {}.",
-            "a {} in a video game.", "art of the {}.", "a photo of the small {}."));
+    /** The tagging ensemble: each class is the normalised mean of these templates' embeddings. */
+    ENSEMBLE(TagTemplates.ENSEMBLE);
 
     private final List<String> templates;
 
@@ -21,7 +21,8 @@ public enum Prompts {
         this.templates = templates;
     }
 
-    public List<String> texts(String className) {
-        return templates.stream().map(t -> t.replace("{}", className)).toList();
+    /** The class's text embedding: the normalised mean over this prompt set. */
+    public float[] embed(ClipModel model, String className) throws ModelUnavailableException {
+        return TagTemplates.embed(model, templates, className);
     }
 }

@@ -11,6 +11,7 @@ import clipd.search.Searcher;
 import clipd.search.VectorIndex;
 import clipd.store.PhotoRecord;
 import clipd.store.PhotoStore;
+import clipd.tags.PhotoTagger;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -46,15 +47,20 @@ public final class HttpServer implements AutoCloseable {
     private final Searcher searcher;
     private final PhotoStore store;
     private final Daemon daemon;
+    private final PhotoTagger tagger;
     private final Thumbnails thumbnails;
     private RequestGuard guard;
     private Javalin app;
 
-    public HttpServer(Options options, Searcher searcher, PhotoStore store, Daemon daemon) {
+    /**
+     * @param tagger explains photos' tags; null when tagging is off
+     */
+    public HttpServer(Options options, Searcher searcher, PhotoStore store, Daemon daemon, PhotoTagger tagger) {
         this.options = options;
         this.searcher = searcher;
         this.store = store;
         this.daemon = daemon;
+        this.tagger = tagger;
         this.thumbnails = new Thumbnails(options.thumbnailDir(), options.thumbnailCacheBytes(),
                 options.maxImagePixels(), 2);
     }
@@ -74,6 +80,7 @@ public final class HttpServer implements AutoCloseable {
             config.routes.post("/api/search", this::searchImage);
             config.routes.get("/api/similar/{id}", this::similar);
             config.routes.get("/api/photos/{id}", this::photo);
+            config.routes.get("/api/photos/{id}/tags", this::tags);
             config.routes.get("/api/facets", this::facets);
             config.routes.get("/api/photos/{id}/thumbnail", this::thumbnail);
             config.routes.get("/api/photos/{id}/file", this::file);
@@ -219,6 +226,19 @@ public final class HttpServer implements AutoCloseable {
         m.put("thumbnail", "/api/photos/" + VectorIndex.idOf(path) + "/thumbnail");
         m.put("file", "/api/photos/" + VectorIndex.idOf(path) + "/file");
         ctx.json(m);
+    }
+
+    private void tags(Context ctx) {
+        String path = pathOf(ctx);
+        if (tagger == null) {
+            throw new ApiError(409, "tags_off", "tagging is off (config key tags, or clipd serve --tags)");
+        }
+        PhotoRecord record = store.record(path).orElseThrow(() -> new ApiError(404, "not_found", "not indexed"));
+        float[] vector = store.vector(record.hash());
+        if (vector == null) {
+            throw new ApiError(404, "not_found", "no embedding for this photo yet");
+        }
+        ctx.json(tagger.explain(Path.of(path), vector, Math.min(top(ctx), 200)));
     }
 
     /** What the filters can choose from: cameras with their counts, the date range, file types, GPS count. */

@@ -89,7 +89,11 @@ public final class Indexer {
         List<Target> expanded = new ArrayList<>();
         for (Target t : targets) {
             if (FolderScanner.extension(t.path().getFileName().toString()).equals("xmp")) {
-                for (Path photo : photosDescribedBy(t.path())) {
+                List<Path> photos = photosDescribedBy(t.path());
+                if (writtenByClipd(t.path(), photos)) {
+                    continue;
+                }
+                for (Path photo : photos) {
                     forced.add(photo.toString());
                     expanded.add(new Target(t.root(), photo));
                 }
@@ -162,6 +166,19 @@ public final class Indexer {
             }).forEach(photos::add);
         }
         return photos;
+    }
+
+    /** Whether a sidecar is exactly as clipd's tagging last wrote it for every photo it describes. */
+    private boolean writtenByClipd(Path sidecar, List<Path> photos) {
+        try {
+            long size = Files.size(sidecar);
+            long modified = Files.getLastModifiedTime(sidecar).toMillis();
+            return !photos.isEmpty() && photos.stream().allMatch(photo -> store.tagState(photo.toString())
+                    .filter(s -> sidecar.toString().equals(s.xmpFile()) && s.xmpSize() == size
+                            && s.xmpModifiedMillis() == modified).isPresent());
+        } catch (IOException e) {
+            return false; // deleted or unreadable: a change to look at
+        }
     }
 
     /** Stops a run between two photos; what is done so far stays committed. */

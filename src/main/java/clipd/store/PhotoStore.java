@@ -36,6 +36,8 @@ public final class PhotoStore implements AutoCloseable {
     private final DB db;
     private final BTreeMap<String, byte[]> files;
     private final HTreeMap<String, float[]> vectors;
+    private final BTreeMap<String, byte[]> tagStates;
+    private final HTreeMap<String, float[]> tagVectors;
     private volatile RecordListener listener = RecordListener.NONE;
 
     /** Told of every record written or removed, so an in-memory view (the daemon's search index) can follow. */
@@ -60,6 +62,8 @@ public final class PhotoStore implements AutoCloseable {
         this.db = db;
         this.files = db.treeMap("files", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
         this.vectors = db.hashMap("vectors", Serializer.STRING, Serializer.FLOAT_ARRAY).createOrOpen();
+        this.tagStates = db.treeMap("tags", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
+        this.tagVectors = db.hashMap("tagVectors", Serializer.STRING, Serializer.FLOAT_ARRAY).createOrOpen();
     }
 
     /**
@@ -189,9 +193,35 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     public void removeRecord(String path) {
+        tagStates.remove(path);
         if (files.remove(path) != null) {
             listener.recordRemoved(path);
         }
+    }
+
+    public Optional<TagState> tagState(String path) {
+        byte[] bytes = tagStates.get(path);
+        return bytes == null ? Optional.empty() : Optional.of(TagState.fromBytes(bytes));
+    }
+
+    public void putTagState(String path, TagState state) {
+        tagStates.put(path, state.toBytes());
+    }
+
+    public void removeTagState(String path) {
+        tagStates.remove(path);
+    }
+
+    /** The tag embeddings of one model, vocabulary and prompt set (rows concatenated), computed once. */
+    public float[] tagVectors(String key) {
+        return tagVectors.get(key);
+    }
+
+    /** Keeps the tag embeddings of {@code key}, dropping those of other vocabularies. */
+    public void putTagVectors(String key, float[] rows) {
+        tagVectors.keySet().removeIf(k -> !k.equals(key));
+        tagVectors.put(key, rows);
+        db.commit();
     }
 
     public boolean hasVector(String hash) {

@@ -30,6 +30,7 @@ class MainTest {
     private Run run(Map<String, String> environment, String... args) {
         Map<String, String> env = new HashMap<>(environment);
         env.putIfAbsent("XDG_CONFIG_HOME", testConfigHome()); // not the developer's config, nor their daemon
+        env.putIfAbsent("CLIPD_TAGS", "off"); // the shared photos are read, never written
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Cli cli = new Cli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),

@@ -48,7 +48,7 @@ class DaemonTest {
         Indexer indexer = new Indexer(store, model, new ImageDecoder(150_000_000L, 4 * d.imageSize()),
                 new Preprocessor(d.imageSize(), d.mean(), d.std()),
                 new FolderScanner(FolderScanner.DEFAULT_EXCLUDED_DIRS, false), 2, 4);
-        daemon = new Daemon(indexer, store, List.of(inbox, archive), new Daemon.Pacing(300, 3_600_000),
+        daemon = new Daemon(indexer, null, store, List.of(inbox, archive), new Daemon.Pacing(300, 3_600_000),
                 tmp.resolve("data/status.json"), java.util.Map.of());
         thread = new Thread(daemon::run, "daemon-under-test");
         thread.start();

@@ -68,10 +68,10 @@ class HttpServerTest {
         indexer.index(List.of(Fixtures.SHARED_IMAGES), new IndexStats());
         VectorIndex index = VectorIndex.load(store, "", d.embeddingDim());
         searcher = new Searcher(new QueryEmbedder(model, decoder, preprocessor), index);
-        Daemon daemon = new Daemon(indexer, store, List.of(Fixtures.SHARED_IMAGES), new Daemon.Pacing(1000, 60_000),
+        Daemon daemon = new Daemon(indexer, null, store, List.of(Fixtures.SHARED_IMAGES), new Daemon.Pacing(1000, 60_000),
                 tmp.resolve("data/status.json"), Map.of("model", d.name()));
         server = new HttpServer(new HttpServer.Options("127.0.0.1", 0, 1 << 20, tmp.resolve("data/thumbnails"),
-                1 << 20, 150_000_000L), searcher, store, daemon);
+                1 << 20, 150_000_000L), searcher, store, daemon, null);
         token = AccessToken.loadOrCreate(tmp.resolve("data"));
         base = "http://127.0.0.1:" + server.start(token);
     }
@@ -287,7 +287,7 @@ class HttpServerTest {
     void aPortInUseIsAClearError() {
         int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
         HttpServer second = new HttpServer(new HttpServer.Options("127.0.0.1", port, 1 << 20,
-                tmp.resolve("data/thumbnails"), 1 << 20, 150_000_000L), searcher, store, null);
+                tmp.resolve("data/thumbnails"), 1 << 20, 150_000_000L), searcher, store, null, null);
         java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
                 () -> second.start(token));
         assertTrue(e.getMessage().contains("is another clipd serve running"), e.getMessage());

@@ -1,0 +1,172 @@
+package clipd.tags;
+
+import clipd.store.PhotoRecord;
+import clipd.store.PhotoStore;
+import clipd.store.TagState;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import com.adobe.internal.xmp.XMPException;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Keeps the XMP tags of indexed photos in step with their embeddings and the tag settings: a photo is (re)tagged
+ * when it is new, its content changed, or the vocabulary, thresholds or mode changed — always from the stored
+ * embedding, never by embedding again. What was written is remembered per photo, so nothing is rewritten needlessly
+ * and the watcher can tell clipd's own sidecar writes from a person's edits.
+ */
+public final class PhotoTagger {
+    private static final System.Logger LOG = System.getLogger(PhotoTagger.class.getName());
+    private static final int COMMIT_EVERY = 100;
+
+    /** Told about every photo tagging looked at and wrote (or would write). */
+    public interface Listener {
+        Listener NONE = (photo, tags, outcome) -> { };
+
+        void tagged(Path photo, List<String> tags, XmpFiles.Outcome outcome);
+    }
+
+    private final PhotoStore store;
+    private final TagScorer scorer;
+    private final TagPolicy policy;
+    private final XmpFiles files;
+    private final String fingerprint;
+    private final TagStats stats = new TagStats();
+    /** Failed writes are retried when the process starts again, not in every pass (which could be every second). */
+    private final Set<String> failedThisRun = ConcurrentHashMap.newKeySet();
+    private volatile boolean cancelled;
+
+    public PhotoTagger(PhotoStore store, TagScorer scorer, TagPolicy policy, XmpFiles files) {
+        this.store = store;
+        this.scorer = scorer;
+        this.policy = policy;
+        this.files = files;
+        this.fingerprint = policy.fingerprint(scorer, files);
+    }
+
+    public TagStats stats() {
+        return stats;
+    }
+
+    public XmpFiles files() {
+        return files;
+    }
+
+    /**
+     * Why a photo has the tags it has, as a JSON-ready map: the best {@code top} candidates with their cosine and
+     * probability, the ones chosen, and what its XMP holds now (all keywords, and which are clipd's).
+     */
+    public Map<String, Object> explain(Path photo, float[] vector, int top) {
+        List<TagScorer.Candidate> ranked = scorer.rank(vector);
+        List<String> chosen = policy.choose(ranked);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("path", photo.toString());
+        m.put("mode", files.mode().name().toLowerCase(Locale.ROOT));
+        m.put("vocabulary_size", scorer.size());
+        m.put("min_probability", policy.minProbability());
+        m.put("max_tags", policy.maxTags());
+        m.put("chosen", chosen);
+        List<Map<String, Object>> candidates = new ArrayList<>();
+        for (TagScorer.Candidate c : ranked.subList(0, Math.min(top, ranked.size()))) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("tag", c.tag());
+            row.put("cosine", c.cosine());
+            row.put("probability", c.probability());
+            row.put("chosen", chosen.contains(c.tag()));
+            candidates.add(row);
+        }
+        m.put("candidates", candidates);
+        Path sidecar = XmpFiles.existingSidecar(photo);
+        m.put("xmp_file", sidecar != null ? sidecar.toString() : photo.toString());
+        try {
+            XmpKeywords now = files.current(photo);
+            m.put("keywords", now.keywords());
+            m.put("clipd_keywords", now.own());
+        } catch (IOException | XMPException e) {
+            m.put("xmp_error", e.getMessage());
+        }
+        return m;
+    }
+
+    /** Stops a pass between two photos. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    /** Brings the tags of every indexed photo under {@code prefix} ("" for all) up to date. */
+    public void tagStale(String prefix, Listener listener) {
+        List<Map.Entry<String, PhotoRecord>> stale = new ArrayList<>();
+        long[] current = {0};
+        store.forEachRecord(prefix, (path, record) -> {
+            TagState state = store.tagState(path).orElse(null);
+            if (state != null && state.current(record.hash(), fingerprint)) {
+                current[0] += state.tags().isEmpty() ? 0 : 1;
+            } else if (!failedThisRun.contains(path + "\0" + record.hash())) {
+                stale.add(Map.entry(path, record));
+            }
+        });
+        long tagged = current[0];
+        int sinceCommit = 0;
+        for (Map.Entry<String, PhotoRecord> e : stale) {
+            if (cancelled) {
+                break;
+            }
+            float[] vector = store.vector(e.getValue().hash());
+            if (vector != null && tag(e.getKey(), e.getValue(), vector, listener)) {
+                tagged++;
+            }
+            if (++sinceCommit == COMMIT_EVERY) {
+                store.commit();
+                sinceCommit = 0;
+            }
+        }
+        store.commit();
+        stats.setTagged(tagged);
+    }
+
+    /** Tags one photo; returns whether it now carries tags. */
+    private boolean tag(String path, PhotoRecord record, float[] vector, Listener listener) {
+        Path photo = Path.of(path);
+        List<String> chosen = policy.choose(scorer.rank(vector));
+        XmpFiles.Outcome outcome = files.retag(photo, chosen);
+        stats.count(outcome.kind());
+        listener.tagged(photo, chosen, outcome);
+        try {
+            switch (outcome.kind()) {
+                case WRITTEN, UNCHANGED, SKIPPED_READ_ONLY -> {
+                    Path xmp = outcome.kind() == XmpFiles.Outcome.Kind.SKIPPED_READ_ONLY ? null : outcome.file();
+                    if (xmp != null && xmp.equals(photo)) {
+                        // the photo itself changed size: remember it, or the watcher would read it again
+                        store.putRecord(path, new PhotoRecord(record.hash(), Files.size(photo),
+                                Files.getLastModifiedTime(photo).toMillis(), record.facts()));
+                    }
+                    boolean exists = xmp != null && Files.isRegularFile(xmp);
+                    store.putTagState(path, new TagState(record.hash(), fingerprint, chosen,
+                            exists ? xmp.toString() : null, exists ? Files.size(xmp) : 0,
+                            exists ? Files.getLastModifiedTime(xmp).toMillis() : 0));
+                    return !chosen.isEmpty() && outcome.kind() != XmpFiles.Outcome.Kind.SKIPPED_READ_ONLY;
+                }
+                case FAILED -> {
+                    failedThisRun.add(path + "\0" + record.hash());
+                    LOG.log(System.Logger.Level.WARNING, "cannot write tags for {0}: {1} (the photo is unchanged)",
+                            path, outcome.detail());
+                }
+                case WOULD_WRITE -> {
+                    // a dry run remembers nothing
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "tags of {0} written, but its new state cannot be read: {1}", path,
+                    e.getMessage());
+        }
+        return false;
+    }
+}

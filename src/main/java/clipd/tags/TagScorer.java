@@ -1,0 +1,101 @@
+package clipd.tags;
+
+import clipd.embed.ClipModel;
+import clipd.embed.ModelUnavailableException;
+import clipd.store.PhotoStore;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Zero-shot scores of every tag for a photo's embedding: the cosine with each tag's ensemble embedding, and the
+ * softmax of 100 × cosine over the vocabulary, as CLIP classifies. The tag embeddings are computed once per model
+ * and vocabulary and kept in the store, so re-tagging needs neither the text encoder nor the photos.
+ */
+public final class TagScorer {
+    /** CLIP's learned logit scale, 100 for the OpenAI and OpenCLIP models. */
+    private static final double LOGIT_SCALE = 100;
+
+    public record Candidate(String tag, float cosine, double probability) {
+    }
+
+    private final List<String> tags;
+    private final float[] rows;
+    private final int dim;
+    private final String key;
+
+    private TagScorer(List<String> tags, float[] rows, int dim, String key) {
+        this.tags = tags;
+        this.rows = rows;
+        this.dim = dim;
+        this.key = key;
+    }
+
+    /** Loads the vocabulary's embeddings from the store, computing and keeping them the first time. */
+    public static TagScorer load(ClipModel model, TagVocabulary vocabulary, PhotoStore store)
+            throws ModelUnavailableException {
+        List<String> tags = vocabulary.tags();
+        int dim = model.descriptor().embeddingDim();
+        String key = key(model.descriptor().name(), tags);
+        float[] rows = store.tagVectors(key);
+        if (rows == null || rows.length != tags.size() * dim) {
+            rows = new float[tags.size() * dim];
+            for (int t = 0; t < tags.size(); t++) {
+                System.arraycopy(TagTemplates.embed(model, TagTemplates.ENSEMBLE, tags.get(t)), 0, rows, t * dim, dim);
+            }
+            store.putTagVectors(key, rows);
+        }
+        return new TagScorer(tags, rows, dim, key);
+    }
+
+    /** Names the model, vocabulary and prompts the scores come from. */
+    public String key() {
+        return key;
+    }
+
+    public int size() {
+        return tags.size();
+    }
+
+    /** Every tag, best first. */
+    public List<Candidate> rank(float[] photo) {
+        float[] cosines = new float[tags.size()];
+        float max = Float.NEGATIVE_INFINITY;
+        for (int t = 0; t < cosines.length; t++) {
+            float c = 0;
+            for (int i = 0, o = t * dim; i < dim; i++) {
+                c += photo[i] * rows[o + i];
+            }
+            cosines[t] = c;
+            max = Math.max(max, c);
+        }
+        double sum = 0;
+        for (float c : cosines) {
+            sum += Math.exp(LOGIT_SCALE * (c - max));
+        }
+        List<Candidate> ranked = new ArrayList<>(cosines.length);
+        for (int t = 0; t < cosines.length; t++) {
+            ranked.add(new Candidate(tags.get(t), cosines[t], Math.exp(LOGIT_SCALE * (cosines[t] - max)) / sum));
+        }
+        ranked.sort(Comparator.comparingDouble(Candidate::cosine).reversed());
+        return ranked;
+    }
+
+    private static String key(String model, List<String> tags) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (String part : List.of(model, String.join("\n", TagTemplates.ENSEMBLE), String.join("\n", tags))) {
+                digest.update(part.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+            }
+            return model + "/" + HexFormat.of().formatHex(digest.digest(), 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package clipd.tags;
+
+import com.adobe.internal.xmp.XMPException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
+import java.util.Set;
+import java.util.Locale;
+
+/**
+ * Where a photo's tags go and how they get there: a sidecar next to it, or the JPEG's own XMP. Existing packets
+ * are merged, never replaced; nothing is written when the keywords would not change; every write is atomic and
+ * checked before it replaces anything.
+ */
+public final class XmpFiles {
+    public enum Mode { SIDECAR, EMBED, OFF }
+
+    /** What happened to one photo's XMP. */
+    public record Outcome(Kind kind, Path file, String detail) {
+        /** In rising order of what a person must hear about. */
+        public enum Kind { UNCHANGED, WRITTEN, WOULD_WRITE, SKIPPED_READ_ONLY, FAILED }
+
+        Outcome worse(Outcome other) {
+            return other.kind.ordinal() > kind.ordinal() ? other : this;
+        }
+    }
+
+    private final Mode mode;
+    private final boolean basenameSidecar;
+    private final boolean dryRun;
+
+    /**
+     * @param basenameSidecar name new sidecars photo.xmp (Lightroom's way) rather than photo.jpg.xmp (digiKam's
+     *                        and darktable's)
+     * @param dryRun          decide and report, write nothing
+     */
+    public XmpFiles(Mode mode, boolean basenameSidecar, boolean dryRun) {
+        this.mode = mode;
+        this.basenameSidecar = basenameSidecar;
+        this.dryRun = dryRun;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    boolean basenameSidecar() {
+        return basenameSidecar;
+    }
+
+    /** Makes clipd's keywords in the photo's XMP exactly {@code tags}: inside a JPEG in embed mode, else a sidecar. */
+    public Outcome retag(Path photo, List<String> tags) {
+        boolean embed = false;
+        if (mode == Mode.EMBED) {
+            try {
+                embed = embeddable(photo);
+            } catch (IOException e) {
+                return failed(photo, e);
+            }
+        }
+        return change(photo, tags, embed);
+    }
+
+    /** Removes clipd's keywords from the photo's embedded XMP and its sidecar, whatever the mode. */
+    public Outcome untag(Path photo) {
+        Outcome result = new Outcome(Outcome.Kind.UNCHANGED, photo, null);
+        if (embeddedPacketOwner(photo)) {
+            result = result.worse(change(photo, null, true));
+        }
+        if (existingSidecar(photo) != null) {
+            result = result.worse(change(photo, null, false));
+        }
+        return result;
+    }
+
+    /** The keywords in the photo's XMP now (sidecar, else embedded), and which of them are clipd's. */
+    public XmpKeywords current(Path photo) throws IOException, XMPException {
+        Path sidecar = existingSidecar(photo);
+        if (sidecar != null) {
+            return XmpKeywords.parse(Files.readString(sidecar, StandardCharsets.UTF_8));
+        }
+        byte[] bytes = Files.readAllBytes(photo);
+        return XmpKeywords.parse(JpegXmp.isJpeg(bytes) ? JpegXmp.read(bytes) : null);
+    }
+
+    /** tags null: untag. */
+    private Outcome change(Path photo, List<String> tags, boolean embed) {
+        Path target = embed ? photo : sidecarFor(photo);
+        try {
+            byte[] photoBytes = embed ? Files.readAllBytes(photo) : null;
+            boolean exists = Files.exists(target);
+            String before = embed ? JpegXmp.read(photoBytes)
+                    : exists ? Files.readString(target, StandardCharsets.UTF_8) : null;
+            XmpKeywords xmp = XmpKeywords.parse(before);
+            boolean changed = tags == null ? xmp.untag() : xmp.retag(tags);
+            if (!changed) {
+                return new Outcome(Outcome.Kind.UNCHANGED, target, null);
+            }
+            if (readOnly(target.getParent()) || (exists && readOnly(target))) {
+                return new Outcome(Outcome.Kind.SKIPPED_READ_ONLY, target, "read-only");
+            }
+            if (dryRun) {
+                return new Outcome(Outcome.Kind.WOULD_WRITE, target, String.join(", ", xmp.own()));
+            }
+            List<String> expected = xmp.own();
+            if (embed) {
+                byte[] written = JpegXmp.write(photoBytes, xmp.serialize(true));
+                AtomicFiles.write(photo, written, true, back -> {
+                    if (!JpegXmp.sameButXmp(photoBytes, back)) {
+                        throw new IOException("the rewritten JPEG differs from the original beyond its XMP");
+                    }
+                    checkKeywords(JpegXmp.read(back), expected);
+                });
+            } else if (tags == null && xmp.isEmpty()) {
+                AtomicFiles.delete(target); // a sidecar that held only clipd's keywords
+            } else {
+                byte[] bytes = xmp.serialize(false).getBytes(StandardCharsets.UTF_8);
+                AtomicFiles.write(target, bytes, false,
+                        back -> checkKeywords(new String(back, StandardCharsets.UTF_8), expected));
+            }
+            return new Outcome(Outcome.Kind.WRITTEN, target, null);
+        } catch (IOException | XMPException | RuntimeException e) {
+            return failed(target, e);
+        }
+    }
+
+    /**
+     * A file or folder nobody may write is one a person protected; clipd respects that even where it could write
+     * anyway (as root, which ignores the permission bits).
+     */
+    private static boolean readOnly(Path p) throws IOException {
+        if (!Files.isWritable(p)) {
+            return true;
+        }
+        PosixFileAttributeView posix = Files.getFileAttributeView(p, PosixFileAttributeView.class);
+        if (posix == null) {
+            return false;
+        }
+        Set<PosixFilePermission> permissions = posix.readAttributes().permissions();
+        return !permissions.contains(PosixFilePermission.OWNER_WRITE)
+                && !permissions.contains(PosixFilePermission.GROUP_WRITE)
+                && !permissions.contains(PosixFilePermission.OTHERS_WRITE);
+    }
+
+    private static Outcome failed(Path file, Exception e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return new Outcome(Outcome.Kind.FAILED, file, message);
+    }
+
+    private static void checkKeywords(String packet, List<String> expected) throws IOException {
+        try {
+            List<String> own = XmpKeywords.parse(packet).own();
+            if (!own.equals(expected)) {
+                throw new IOException("read back " + own + " instead of " + expected);
+            }
+        } catch (XMPException e) {
+            throw new IOException("the written XMP does not parse: " + e.getMessage(), e);
+        }
+    }
+
+    /** JPEGs take the tags inside; every other format gets a sidecar, since writing into it means re-encoding. */
+    private static boolean embeddable(Path photo) throws IOException {
+        String name = photo.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!(name.endsWith(".jpg") || name.endsWith(".jpeg") || name.endsWith(".jpe"))) {
+            return false;
+        }
+        byte[] bytes = Files.readAllBytes(photo);
+        return JpegXmp.isJpeg(bytes) && !JpegXmp.hasExtendedXmp(bytes);
+    }
+
+    private static boolean embeddedPacketOwner(Path photo) {
+        try {
+            byte[] bytes = Files.readAllBytes(photo);
+            return JpegXmp.isJpeg(bytes) && !XmpKeywords.parse(JpegXmp.read(bytes)).own().isEmpty();
+        } catch (IOException | XMPException e) {
+            return false;
+        }
+    }
+
+    /** The sidecar in use (photo.jpg.xmp first, then photo.xmp), else where a new one goes. */
+    Path sidecarFor(Path photo) {
+        Path existing = existingSidecar(photo);
+        return existing != null ? existing : basenameSidecar ? basenameSidecar(photo) : fullSidecar(photo);
+    }
+
+    static Path existingSidecar(Path photo) {
+        for (Path p : new Path[] {fullSidecar(photo), basenameSidecar(photo)}) {
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static Path fullSidecar(Path photo) {
+        return photo.resolveSibling(photo.getFileName() + ".xmp");
+    }
+
+    private static Path basenameSidecar(Path photo) {
+        String name = photo.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return photo.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".xmp");
+    }
+}

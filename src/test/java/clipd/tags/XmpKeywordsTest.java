@@ -1,0 +1,67 @@
+package clipd.tags;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class XmpKeywordsTest {
+    /** A sidecar as another app left it: a person's keywords in a Seq, a rating, a title. */
+    private static final String THEIRS = """
+            <x:xmpmeta xmlns:x="adobe:ns:meta/">
+             <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+              <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"
+                  xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmp:Rating="4">
+               <dc:subject><rdf:Seq><rdf:li>holiday</rdf:li><rdf:li>cat</rdf:li></rdf:Seq></dc:subject>
+               <dc:title><rdf:Alt><rdf:li xml:lang="x-default">Grandma's cat</rdf:li></rdf:Alt></dc:title>
+              </rdf:Description>
+             </rdf:RDF>
+            </x:xmpmeta>""";
+
+    @Test
+    void retaggingKeepsEverythingElseAndClaimsNoKeywordAPersonHad() throws Exception {
+        XmpKeywords x = XmpKeywords.parse(THEIRS);
+        assertTrue(x.retag(List.of("cat", "sofa")));
+        String packet = x.serialize(false);
+        assertTrue(packet.contains("<rdf:Seq>"), "dc:subject keeps its container: " + packet);
+        assertTrue(packet.contains("Grandma's cat") && packet.contains("xmp:Rating=\"4\""), packet);
+
+        XmpKeywords back = XmpKeywords.parse(packet);
+        assertEquals(List.of("holiday", "cat", "sofa"), back.keywords());
+        assertEquals(List.of("sofa"), back.own());
+        assertEquals(List.of("clipd|cat", "clipd|sofa"), back.hierarchical());
+        assertEquals(List.of("clipd/cat", "clipd/sofa"), back.digiKamTags());
+        assertEquals(List.of("sofa"), back.windowsKeywords());
+
+        assertFalse(back.retag(List.of("cat", "sofa")), "same tags, no change");
+        assertTrue(back.retag(List.of("dog")));
+        assertEquals(List.of("holiday", "cat", "dog"), back.keywords());
+        assertEquals(List.of("clipd|dog"), back.hierarchical());
+
+        assertTrue(back.untag());
+        XmpKeywords clean = XmpKeywords.parse(back.serialize(false));
+        assertEquals(List.of("holiday", "cat"), clean.keywords());
+        assertEquals(List.of(), clean.own());
+        assertEquals(List.of(), clean.hierarchical());
+        assertEquals(List.of(), clean.digiKamTags());
+        assertFalse(clean.isEmpty());
+    }
+
+    @Test
+    void aNewPacketUsesBagsAndIsEmptyAgainAfterUntagging() throws Exception {
+        XmpKeywords x = XmpKeywords.parse(null);
+        assertTrue(x.isEmpty());
+        x.retag(List.of("beach", "sunset"));
+        String packet = x.serialize(false);
+        assertTrue(packet.contains("<dc:subject>\n") || packet.contains("<dc:subject>"), packet);
+        assertTrue(packet.replaceAll("\\s", "").contains("<dc:subject><rdf:Bag>"), packet);
+        assertTrue(packet.replaceAll("\\s", "").contains("<digiKam:TagsList><rdf:Seq>"), packet);
+        XmpKeywords back = XmpKeywords.parse(packet);
+        assertEquals(List.of("beach", "sunset"), back.own());
+        back.untag();
+        assertTrue(back.isEmpty(), back.serialize(false));
+    }
+}
