@@ -36,6 +36,13 @@ final class StatusCommand {
                     s.path("model").asText(), ProgressReporter.duration(s.path("uptime_seconds").asLong()),
                     s.path("embedded").asLong(), s.path("renamed").asLong(), s.path("removed").asLong(),
                     s.path("skipped").asLong());
+            if (s.path("tags").asText("off").equals("off")) {
+                cli.out.println("tags: off");
+            } else {
+                cli.out.printf("tags (%s): %d photos tagged; %d XMP writes, %d read-only, %d failed since start%n",
+                        s.path("tags").asText(), s.path("tagged").asLong(), s.path("tag_writes").asLong(),
+                        s.path("tag_read_only").asLong(), s.path("tag_failures").asLong());
+            }
             s.path("folders").forEach(f -> cli.out.println("watching " + f.asText()));
             if (!s.path("last_error").isNull()) {
                 cli.out.println("error: " + s.path("last_error").asText());

@@ -4,9 +4,6 @@ import clipd.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,14 +22,10 @@ class BenchCommandTest {
     Path tmp;
 
     private String run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(List.of(args), new Cli(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8),
-                Map.of("CLIPD_MODEL_DIR", Fixtures.TINY_MODEL.toString(), "CLIPD_DATA_DIR",
-                        tmp.resolve("data").toString(), "XDG_CONFIG_HOME", tmp.resolve("cfg").toString()), tmp, false));
-        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
-        return out.toString(StandardCharsets.UTF_8);
+        CliRunner.Run r = CliRunner.run(Map.of("CLIPD_MODEL_DIR", Fixtures.TINY_MODEL.toString(), "CLIPD_DATA_DIR",
+                tmp.resolve("data").toString(), "XDG_CONFIG_HOME", tmp.resolve("cfg").toString()), tmp, args);
+        assertEquals(0, r.code(), r.err());
+        return r.out();
     }
 
     private static double number(String text, String regex) {

@@ -14,6 +14,7 @@ import clipd.tags.TagScorer;
 import clipd.tags.TagVocabulary;
 import clipd.tags.XmpFiles;
 import clipd.tags.XmpKeywords;
+import clipd.testing.Await;
 import clipd.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,16 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DaemonTaggingTest {
     @TempDir
     Path tmp;
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
 
     @Test
     void ownWritesDoNotLoopAndAPersonsSidecarEditIsReadWithoutRewriting() throws Exception {
@@ -69,7 +59,7 @@ class DaemonTaggingTest {
             Thread thread = new Thread(daemon::run, "daemon-under-test");
             thread.start();
             try {
-                await(() -> tagger.stats().written() == 3 && daemon.state() == Daemon.State.IDLE, "tags written");
+                Await.until(() -> tagger.stats().written() == 3 && daemon.state() == Daemon.State.IDLE, "tags written");
                 long hashed = daemon.stats().hashed();
                 Thread.sleep(1500); // five settle periods: the watcher has seen clipd's writes by now
                 assertEquals(hashed, daemon.stats().hashed(), mode + ": clipd's own writes are not read again");
@@ -81,7 +71,7 @@ class DaemonTaggingTest {
                 XmpKeywords edited = XmpKeywords.parse(Files.readString(sidecar));
                 String packet = edited.serialize(false).replace("<rdf:li>", "<rdf:li>sailing</rdf:li><rdf:li>");
                 Files.writeString(sidecar, packet, StandardCharsets.UTF_8); // as another app would
-                await(() -> daemon.stats().hashed() == hashed + 1, "the edited sidecar's photo read again");
+                Await.until(() -> daemon.stats().hashed() == hashed + 1, "the edited sidecar's photo read again");
                 Thread.sleep(600);
                 assertEquals(3, tagger.stats().written(), mode + ": its tags did not change, so no write");
                 assertTrue(XmpKeywords.parse(Files.readString(sidecar)).keywords().contains("sailing"));

@@ -8,6 +8,7 @@ import clipd.index.FolderScanner;
 import clipd.index.IndexStats;
 import clipd.index.Indexer;
 import clipd.store.PhotoStore;
+import clipd.testing.Await;
 import clipd.testing.Fixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,7 +52,7 @@ class DaemonTest {
                 tmp.resolve("data/status.json"), java.util.Map.of());
         thread = new Thread(daemon::run, "daemon-under-test");
         thread.start();
-        await(() -> stats().embedded() == 2 && daemon.state() == Daemon.State.IDLE, "the initial scan");
+        Await.until(() -> stats().embedded() == 2 && daemon.state() == Daemon.State.IDLE, "the initial scan");
     }
 
     @AfterEach
@@ -72,16 +72,6 @@ class DaemonTest {
         Files.copy(Fixtures.SHARED_IMAGES.resolve(sharedName), to, StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
     /** The index holds exactly the photos on disk. */
     private void assertIndexMatchesDisk() throws Exception {
         List<String> onDisk = new ArrayList<>();
@@ -99,22 +89,22 @@ class DaemonTest {
     void followsCopiesRenamesMovesDeletesAndEdits() throws Exception {
         copy("cake.jpg", inbox.resolve("cake.jpg"));
         copy("books.jpg", inbox.resolve("books.jpg"));
-        await(() -> stats().embedded() == 4 && store.recordCount() == 4, "two new photos");
+        Await.until(() -> stats().embedded() == 4 && store.recordCount() == 4, "two new photos");
 
         Files.move(inbox.resolve("cat.jpg"), inbox.resolve("kitty.jpg"));
-        await(() -> stats().renamed() == 1 && store.record(inbox.resolve("kitty.jpg").toString()).isPresent(),
+        Await.until(() -> stats().renamed() == 1 && store.record(inbox.resolve("kitty.jpg").toString()).isPresent(),
                 "a rename");
         assertEquals(4, stats().embedded(), "a rename computes no embedding");
 
         Files.createDirectories(inbox.resolve("trip/day 1"));
         Files.move(inbox.resolve("cake.jpg"), inbox.resolve("trip/day 1/cake.jpg"));
         Files.move(inbox.resolve("books.jpg"), inbox.resolve("trip/books.jpg"));
-        await(() -> stats().renamed() == 3, "moves into a new folder");
+        Await.until(() -> stats().renamed() == 3, "moves into a new folder");
         Files.move(inbox.resolve("trip"), inbox.resolve("trip 2024"));
-        await(() -> store.record(inbox.resolve("trip 2024/day 1/cake.jpg").toString()).isPresent()
+        Await.until(() -> store.record(inbox.resolve("trip 2024/day 1/cake.jpg").toString()).isPresent()
                 && store.record(inbox.resolve("trip/books.jpg").toString()).isEmpty(), "a renamed folder");
         Files.move(inbox.resolve("bee.jpg"), archive.resolve("bee.jpg"));
-        await(() -> store.record(archive.resolve("bee.jpg").toString()).isPresent()
+        Await.until(() -> store.record(archive.resolve("bee.jpg").toString()).isPresent()
                 && store.record(inbox.resolve("bee.jpg").toString()).isEmpty(), "a move to another watched folder");
         assertEquals(4, stats().embedded(), "no move or rename computes an embedding");
 
@@ -126,15 +116,15 @@ class DaemonTest {
         System.arraycopy(jpeg, 2, tagged, 12, jpeg.length - 2);
         long reused = stats().reused();
         Files.write(inbox.resolve("kitty.jpg"), tagged);
-        await(() -> stats().reused() == reused + 1, "a metadata-only edit");
+        Await.until(() -> stats().reused() == reused + 1, "a metadata-only edit");
         assertEquals(before, store.record(inbox.resolve("kitty.jpg").toString()).orElseThrow().hash());
         assertEquals(4, stats().embedded(), "a metadata-only change computes no embedding");
 
         copy("duck.jp2", inbox.resolve("kitty.jpg"));
-        await(() -> stats().embedded() == 5, "new pixels");
+        Await.until(() -> stats().embedded() == 5, "new pixels");
 
         Files.delete(archive.resolve("bee.jpg"));
-        await(() -> store.record(archive.resolve("bee.jpg").toString()).isEmpty(), "a delete");
+        Await.until(() -> store.record(archive.resolve("bee.jpg").toString()).isEmpty(), "a delete");
         assertIndexMatchesDisk();
         assertTrue(Files.readString(tmp.resolve("data/status.json")).contains("\"state\": \"idle\""));
     }
@@ -144,9 +134,9 @@ class DaemonTest {
         Files.createDirectories(inbox.resolve("album"));
         copy("cake.jpg", inbox.resolve("album/cake.jpg"));
         Files.createSymbolicLink(inbox.resolve("album/back to inbox"), inbox);
-        await(() -> stats().embedded() == 3 && daemon.state() == Daemon.State.IDLE, "the album");
+        Await.until(() -> stats().embedded() == 3 && daemon.state() == Daemon.State.IDLE, "the album");
         copy("books.jpg", inbox.resolve("books.jpg"));
-        await(() -> stats().embedded() == 4 && daemon.state() == Daemon.State.IDLE, "the daemon still following");
+        Await.until(() -> stats().embedded() == 4 && daemon.state() == Daemon.State.IDLE, "the daemon still following");
         assertTrue(stats().skips().stream().anyMatch(s -> s.reason() == clipd.index.SkipReason.LINK_INSIDE_LIBRARY));
         List<String> paths = new ArrayList<>();
         store.forEachRecord("", (path, r) -> paths.add(path));
@@ -162,7 +152,7 @@ class DaemonTest {
                 copy(n, inbox.resolve(round + " " + n));
             }
         }
-        await(() -> store.recordCount() == 52 && daemon.state() == Daemon.State.IDLE, "50 copied photos");
+        Await.until(() -> store.recordCount() == 52 && daemon.state() == Daemon.State.IDLE, "50 copied photos");
         assertEquals(12, stats().embedded(), "each distinct photo once");
         assertIndexMatchesDisk();
     }

@@ -1,0 +1,21 @@
+package clipd.testing;
+
+import java.util.function.BooleanSupplier;
+
+/** Waits for something a background thread or process does, failing with what it waited for. */
+public final class Await {
+    private static final long TIMEOUT_NANOS = 30_000_000_000L;
+
+    private Await() {
+    }
+
+    public static void until(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT_NANOS;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
