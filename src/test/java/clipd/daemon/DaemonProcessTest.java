@@ -90,10 +90,11 @@ class DaemonProcessTest {
         g.dispose();
     }
 
+    /** The photos' checksums; clipd's tag sidecars beside them are checked by {@link #sidecarsAreWhole}. */
     private static TreeMap<String, String> checksums(Path folder) throws Exception {
         TreeMap<String, String> sums = new TreeMap<>();
         try (Stream<Path> files = Files.list(folder)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
+            for (Path p : (Iterable<Path>) files.filter(f -> !f.toString().endsWith(".xmp"))::iterator) {
                 sums.put(p.toString(), HexFormat.of().formatHex(
                         MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
             }
@@ -202,5 +203,19 @@ class DaemonProcessTest {
             store.forEachRecord("", (path, r) -> assertTrue(Files.exists(Path.of(path)), path));
         }
         assertEquals(before, checksums(photos), "the daemon never writes a photo");
+        sidecarsAreWhole(photos);
+    }
+
+    /** Killed while tagging or not, every sidecar is a whole packet of clipd's keywords and no temp file is left. */
+    private static void sidecarsAreWhole(Path folder) throws Exception {
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String name = p.getFileName().toString();
+                assertTrue(!name.startsWith(".clipd-tmp-"), "a temporary file was left: " + p);
+                if (name.endsWith(".xmp")) {
+                    assertTrue(!clipd.tags.XmpKeywords.parse(Files.readString(p)).own().isEmpty(), p.toString());
+                }
+            }
+        }
     }
 }

@@ -132,11 +132,12 @@ class TaggingTest {
         for (Path photo : listPhotos()) {
             byte[] before = originals.get(photo.getFileName().toString());
             byte[] after = Files.readAllBytes(photo);
-            if (!JpegXmp.isJpeg(before)) {
-                assertArrayEquals(before, after, "only JPEGs are written into: " + photo);
+            String name = photo.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+            if (!name.matches(".*\\.(jpg|jpeg|jpe)") || photo.equals(lens)) {
+                assertArrayEquals(before, after, "only writable JPEGs (by name and content) are written into: " + photo);
                 continue;
             }
-            assertFalse(Arrays.equals(before, after) && !photo.equals(lens), "tagged: " + photo);
+            assertFalse(Arrays.equals(before, after), "tagged: " + photo);
             assertEquals(ContentHasher.hash(before), ContentHasher.hash(after), "same entropy-coded data: " + photo);
             assertTrue(JpegXmp.sameButXmp(before, after), "EXIF, ICC and the rest unchanged: " + photo);
             assertTrue(samePixels(before, after), "same decoded pixels: " + photo);
