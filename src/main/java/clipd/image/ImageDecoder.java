@@ -75,6 +75,38 @@ public final class ImageDecoder {
     }
 
     private RgbImage read(byte[] bytes) throws IOException, UnreadableImageException {
+        if (isJpeg(bytes) && TurboJpeg.get().isPresent()) {
+            TurboJpeg turbo = TurboJpeg.get().get();
+            TurboJpeg.Header header = turbo.header(bytes);
+            if (header != null && header.supported()) {
+                checkSize(header.width(), header.height());
+                RgbImage image = turbo.decode(bytes, header, minShortSide);
+                if (image != null) {
+                    return image;
+                }
+            }
+        }
+        return readWithImageIo(bytes);
+    }
+
+    /** Whether TurboJPEG decodes JPEGs here (the name of the decoder, for benchmarks and status). */
+    public static String jpegDecoder() {
+        return TurboJpeg.get().isPresent() ? "libjpeg-turbo (DCT-scaled)" : "ImageIO (subsampled)";
+    }
+
+    private static boolean isJpeg(byte[] b) {
+        return b.length > 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff;
+    }
+
+    private void checkSize(long width, long height) throws UnreadableImageException {
+        if (width * height > maxPixels) {
+            throw new UnreadableImageException(UnreadableImageException.Kind.TOO_LARGE, String.format(
+                    Locale.ROOT, "%d×%d is %.0f megapixels, more than the limit of %.0f", width, height,
+                    width * height / 1e6, maxPixels / 1e6));
+        }
+    }
+
+    private RgbImage readWithImageIo(byte[] bytes) throws IOException, UnreadableImageException {
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
@@ -86,11 +118,7 @@ public final class ImageDecoder {
                 reader.setInput(in, true, true);
                 long width = reader.getWidth(0);
                 long height = reader.getHeight(0);
-                if (width * height > maxPixels) {
-                    throw new UnreadableImageException(UnreadableImageException.Kind.TOO_LARGE, String.format(
-                            Locale.ROOT, "%d×%d is %.0f megapixels, more than the limit of %.0f", width, height,
-                            width * height / 1e6, maxPixels / 1e6));
-                }
+                checkSize(width, height);
                 ImageReadParam param = reader.getDefaultReadParam();
                 int step = (int) Math.max(1, Math.min(width, height) / minShortSide);
                 if (step > 1) {

@@ -127,6 +127,34 @@ class PillowReferenceTest {
         }
     }
 
+    /**
+     * Photos over four times the model size are not decoded whole (libjpeg-turbo scales them in the DCT domain,
+     * ImageIO subsamples), a deliberate departure from Pillow's full decode; this bounds it on camera-sized JPEGs.
+     */
+    @Test
+    void bigJpegsDecodedAtReducedSizeStayCloseToPillowsFullDecode() throws Exception {
+        assumeTrue(pillowPresent, "needs /usr/bin/python3 with Pillow and numpy");
+        List<Path> files = new ArrayList<>();
+        for (int i = 1; i <= 2; i++) {
+            files.add(new clipd.bench.BenchPhotos(4000, 3000).write(tmp, i));
+        }
+        Map<Path, float[]> reference = pillow(files);
+        for (Path file : files) {
+            float[] ours = clipd(Files.readAllBytes(file));
+            float[] theirs = reference.get(file);
+            float max = 0;
+            double sum = 0;
+            for (int i = 0; i < ours.length; i++) {
+                float d = Math.abs(ours[i] - theirs[i]);
+                max = Math.max(max, d);
+                sum += d;
+            }
+            System.out.printf(Locale.ROOT, "%s (4000x3000, decoded by %s) vs Pillow's full decode: max %.4f mean %.6f%n",
+                    file.getFileName(), ImageDecoder.jpegDecoder(), max, sum / ours.length);
+            assertTrue(max < 0.5 && sum / ours.length < 0.02, file + ": max " + max + ", mean " + sum / ours.length);
+        }
+    }
+
     private static float[] clipd(byte[] bytes) throws UnreadableImageException {
         float[] out = new float[3 * SIZE * SIZE];
         new Preprocessor(SIZE, MEAN, STD).preprocess(new ImageDecoder(200_000_000L, 4 * SIZE).decode(bytes), out, 0);
