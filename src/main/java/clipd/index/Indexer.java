@@ -36,6 +36,11 @@ import java.util.concurrent.Executors;
 public final class Indexer {
     /** Files are read whole (once, for hash and decode); anything bigger is no photo clipd can embed anyway. */
     static final long MAX_FILE_BYTES = 1L << 30;
+    /**
+     * Photos waiting in one batch, copies included: a folder of thousands of copies of one photo (one content, so
+     * never a full batch of distinct ones) is still stored in steps, with bounded memory.
+     */
+    static final int MAX_WAITING = 256;
 
     private final PhotoStore store;
     private final ClipModel model;
@@ -211,6 +216,10 @@ public final class Indexer {
         static Outcome skipped(Path path, SkipReason reason, String detail) {
             return new Outcome(path, null, null, reason, detail);
         }
+
+        Outcome withoutPixels() {
+            return new Outcome(path, record, null, skip, detail);
+        }
     }
 
     /** Returns the hashes of already-known content that appeared at a path new to it (moves and copies). */
@@ -233,6 +242,7 @@ public final class Indexer {
                 });
             }
             Map<String, List<Outcome>> batch = new LinkedHashMap<>();
+            int waiting = 0;
             for (int i = 0; i < work.size() && !cancelled; i++) {
                 Outcome o = take(outcomes);
                 stats.countProcessed();
@@ -248,9 +258,15 @@ public final class Indexer {
                     store.putRecord(path, o.record());
                     stats.countReused();
                 } else {
-                    batch.computeIfAbsent(o.record().hash(), h -> new ArrayList<>()).add(o);
-                    if (batch.size() >= batchSize) {
+                    List<Outcome> same = batch.get(o.record().hash());
+                    if (same == null) {
+                        batch.put(o.record().hash(), new ArrayList<>(List.of(o)));
+                    } else {
+                        same.add(o.withoutPixels()); // a copy: one set of pixels per content is enough
+                    }
+                    if (batch.size() >= batchSize || ++waiting >= MAX_WAITING) {
                         embed(batch, stats);
+                        waiting = 0;
                     }
                 }
             }

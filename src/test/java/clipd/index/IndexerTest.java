@@ -227,6 +227,36 @@ class IndexerTest {
                 "a full scan counts only not-an-image.txt, not the sidecar");
     }
 
+    @Test
+    void thousandsOfCopiesOfOnePhotoAreStoredInStepsWithOneEmbedding() throws Exception {
+        Path copies = Files.createDirectories(tmp.resolve("copies"));
+        byte[] cat = Files.readAllBytes(photos.resolve("cat.jpg"));
+        int n = 3 * Indexer.MAX_WAITING;
+        for (int i = 0; i < n; i++) {
+            Files.write(copies.resolve("cat " + i + ".jpg"), cat);
+        }
+        IndexStats stats = new IndexStats();
+        long[] processedAtFirstRecord = {-1};
+        store.listen(new PhotoStore.RecordListener() {
+            @Override
+            public void recordPut(String path, PhotoRecord record) {
+                if (processedAtFirstRecord[0] < 0) {
+                    processedAtFirstRecord[0] = stats.processed();
+                }
+            }
+
+            @Override
+            public void recordRemoved(String path) {
+            }
+        });
+        indexer.index(List.of(copies), stats);
+        assertEquals(n, store.recordCount());
+        assertEquals(1, stats.embedded());
+        assertEquals(n - 1, stats.reused());
+        assertTrue(processedAtFirstRecord[0] <= Indexer.MAX_WAITING,
+                "copies are stored as they come, not all held until the end: " + processedAtFirstRecord[0]);
+    }
+
     private static SkipReason skipOf(IndexStats s, String name) {
         return s.skips().stream().filter(k -> k.path().getFileName().toString().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError(name + " not skipped: " + s.skips())).reason();
