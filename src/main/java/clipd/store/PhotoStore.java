@@ -39,6 +39,8 @@ public final class PhotoStore implements AutoCloseable {
     private final BTreeMap<String, byte[]> tagStates;
     private final HTreeMap<String, float[]> tagVectors;
     private volatile RecordListener listener = RecordListener.NONE;
+    /** Kept here because counting a MapDB tree walks it, too slow for a status read every second. */
+    private final java.util.concurrent.atomic.AtomicLong recordCount = new java.util.concurrent.atomic.AtomicLong();
 
     /** Told of every record written or removed, so an in-memory view (the daemon's search index) can follow. */
     public interface RecordListener {
@@ -64,6 +66,7 @@ public final class PhotoStore implements AutoCloseable {
         this.vectors = db.hashMap("vectors", Serializer.STRING, Serializer.FLOAT_ARRAY).createOrOpen();
         this.tagStates = db.treeMap("tags", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
         this.tagVectors = db.hashMap("tagVectors", Serializer.STRING, Serializer.FLOAT_ARRAY).createOrOpen();
+        this.recordCount.set(files.sizeLong());
     }
 
     /**
@@ -188,13 +191,16 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     public void putRecord(String path, PhotoRecord record) {
-        files.put(path, record.toBytes());
+        if (files.put(path, record.toBytes()) == null) {
+            recordCount.incrementAndGet();
+        }
         listener.recordPut(path, record);
     }
 
     public void removeRecord(String path) {
         tagStates.remove(path);
         if (files.remove(path) != null) {
+            recordCount.decrementAndGet();
             listener.recordRemoved(path);
         }
     }
@@ -237,7 +243,7 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     public long recordCount() {
-        return files.sizeLong();
+        return recordCount.get();
     }
 
     public long vectorCount() {
