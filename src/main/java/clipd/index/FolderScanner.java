@@ -114,7 +114,11 @@ public final class FolderScanner {
 
                     @Override
                     public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                        if (Files.isSymbolicLink(file) && realPath(file).startsWith(realRoot)) {
+                        if (attrs.isSymbolicLink()) { // only a link whose target is gone is visited as a link
+                            if (!hidden(file.getFileName().toString())) {
+                                sink.skipped(file, SkipReason.UNREADABLE, "a link to something that does not exist");
+                            }
+                        } else if (Files.isSymbolicLink(file) && realPath(file).startsWith(realRoot)) {
                             sink.skipped(file, SkipReason.LINK_INSIDE_LIBRARY, "indexed at " + realPath(file));
                         } else {
                             classify(file, attrs, sink);

@@ -35,8 +35,8 @@ final class AtomicFiles {
      * @param keepModifiedTime give the new file the old one's modification time (photos: their date stays)
      */
     static void write(Path file, byte[] bytes, boolean keepModifiedTime, Check check) throws IOException {
-        Path temp = file.resolveSibling(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                + "-" + file.getFileName());
+        // not named after the file: a name near the 255-byte limit would leave no room for a prefix
+        Path temp = file.resolveSibling(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         boolean exists = Files.exists(file);
         try {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

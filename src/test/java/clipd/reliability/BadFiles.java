@@ -1,0 +1,145 @@
+package clipd.reliability;
+
+import clipd.index.SkipReason;
+import clipd.testing.Fixtures;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.CRC32;
+
+/**
+ * A folder of everything that goes wrong in real photo folders, made fresh by the test (no committed binaries):
+ * each entry with what clipd must make of it, a skip reason or null for "indexed".
+ */
+final class BadFiles {
+    private BadFiles() {
+    }
+
+    static final boolean ROOT = "root".equals(System.getProperty("user.name"));
+
+    /** Creates the corpus under {@code dir}; returns file name (relative) to expected skip reason, null = indexed. */
+    static Map<String, SkipReason> create(Path dir) throws Exception {
+        Map<String, SkipReason> expected = new LinkedHashMap<>();
+        byte[] cat = Files.readAllBytes(Fixtures.SHARED_IMAGES.resolve("cat.jpg"));
+        byte[] png = Files.readAllBytes(Fixtures.SHARED_IMAGES.resolve("boats on a lake.png"));
+        byte[] webp = Files.readAllBytes(Fixtures.SHARED_IMAGES.resolve("tree.webp"));
+        put(dir, expected, "good.jpg", cat, null);
+        put(dir, expected, "empty.jpg", new byte[0], SkipReason.EMPTY);
+        put(dir, expected, "truncated.jpg", Arrays.copyOf(cat, cat.length / 2), SkipReason.CORRUPT);
+        put(dir, expected, "truncated.png", Arrays.copyOf(png, png.length / 2), SkipReason.CORRUPT);
+        put(dir, expected, "truncated.webp", Arrays.copyOf(webp, webp.length / 2), SkipReason.CORRUPT);
+        put(dir, expected, "corrupt exif.jpg", withGarbageExif(cat), null);
+        put(dir, expected, "bomb.png", pngDeclaring(50_000, 50_000), SkipReason.TOO_LARGE);
+        put(dir, expected, "bomb.jpg", jpegDeclaring(cat, 50_000, 50_000), SkipReason.TOO_LARGE);
+        put(dir, expected, "text.jpg", "not a photo at all\n".getBytes(StandardCharsets.UTF_8), SkipReason.NOT_AN_IMAGE);
+        Files.createDirectories(dir.resolve("folder.jpg")); // a directory with a photo's name: walked, not read
+        put(dir, expected, "folder.jpg/inside.jpg", cat, null);
+        Files.createSymbolicLink(dir.resolve("loop"), dir); // a link back to the library's top
+        expected.put("loop", SkipReason.LINK_INSIDE_LIBRARY);
+        run("mkfifo", dir.resolve("pipe.jpg").toString());
+        expected.put("pipe.jpg", SkipReason.NOT_A_FILE);
+        unreadable(dir, expected, cat);
+        String longName = "très ".repeat(40) + "long.jpg"; // 208 characters, 248 bytes: near the 255-byte limit
+        put(dir, expected, longName, cat, null);
+        put(dir, expected, "cafe\u0301 NFD.jpg", cat, null); // decomposed é, as macOS writes names
+        put(dir, expected, "caf\u00e9 NFC.jpg", cat, null);
+        Files.write(dir.resolve("emoji \uD83D\uDC08 cat.jpg"), cat);
+        expected.put("emoji \uD83D\uDC08 cat.jpg", null);
+        return expected;
+    }
+
+    /** Unreadable by permissions; as root, which reads anything, by a link to nothing. */
+    private static void unreadable(Path dir, Map<String, SkipReason> expected, byte[] cat) throws IOException {
+        if (ROOT) {
+            Files.createSymbolicLink(dir.resolve("unreadable.jpg"), dir.resolve("gone.jpg"));
+            Files.createSymbolicLink(dir.resolve("unreadable folder"), dir.resolve("gone folder"));
+        } else {
+            Path file = Files.write(dir.resolve("unreadable.jpg"), cat);
+            file.toFile().setReadable(false, false);
+            Path folder = Files.createDirectories(dir.resolve("unreadable folder"));
+            Files.write(folder.resolve("hidden away.jpg"), cat);
+            folder.toFile().setExecutable(false, false);
+            folder.toFile().setReadable(false, false);
+        }
+        expected.put("unreadable.jpg", SkipReason.UNREADABLE);
+        expected.put("unreadable folder", SkipReason.UNREADABLE);
+    }
+
+    private static void put(Path dir, Map<String, SkipReason> expected, String name, byte[] bytes, SkipReason reason)
+            throws IOException {
+        Files.write(dir.resolve(name), bytes);
+        expected.put(name, reason);
+    }
+
+    /** An APP1 "Exif" segment full of noise right after SOI: metadata that cannot be parsed, pixels that can. */
+    private static byte[] withGarbageExif(byte[] jpeg) {
+        byte[] payload = new byte[600];
+        new java.util.Random(7).nextBytes(payload);
+        System.arraycopy("Exif\0\0MM\0*".getBytes(StandardCharsets.ISO_8859_1), 0, payload, 0, 10);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, 2);
+        out.write(0xff);
+        out.write(0xe1);
+        out.write((payload.length + 2) >> 8);
+        out.write((payload.length + 2) & 0xff);
+        out.writeBytes(payload);
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
+    }
+
+    /** A valid PNG header claiming a huge size, with one tiny IDAT: decoding it naively would need 7.5 GB. */
+    private static byte[] pngDeclaring(int width, int height) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2)
+                .put((byte) 0).put((byte) 0).put((byte) 0).array());
+        chunk(out, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
+        chunk(out, "IEND", new byte[0]);
+        return out.toByteArray();
+    }
+
+    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
+        byte[] t = type.getBytes(StandardCharsets.ISO_8859_1);
+        out.writeBytes(t);
+        out.writeBytes(data);
+        CRC32 crc = new CRC32();
+        crc.update(t);
+        crc.update(data);
+        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+    }
+
+    /** The JPEG with the size in its frame header (SOF0/SOF2) changed. */
+    private static byte[] jpegDeclaring(byte[] jpeg, int width, int height) {
+        byte[] d = jpeg.clone();
+        int pos = 2;
+        while (pos + 9 < d.length) {
+            int marker = d[pos + 1] & 0xff;
+            int length = ((d[pos + 2] & 0xff) << 8) | (d[pos + 3] & 0xff);
+            if (marker == 0xc0 || marker == 0xc2) {
+                d[pos + 5] = (byte) (height >> 8);
+                d[pos + 6] = (byte) height;
+                d[pos + 7] = (byte) (width >> 8);
+                d[pos + 8] = (byte) width;
+                return d;
+            }
+            pos += 2 + length;
+        }
+        throw new IllegalStateException("no frame header");
+    }
+
+    static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + ": " + out);
+        }
+    }
+}
