@@ -1,6 +1,7 @@
 package clipd.index;
 
 import clipd.image.ImageDecoder;
+import clipd.util.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -38,6 +39,8 @@ public final class FolderScanner {
 
         void skipped(Path path, SkipReason reason, String detail);
     }
+
+    private static final System.Logger LOG = System.getLogger(FolderScanner.class.getName());
 
     private final Set<String> excludedDirs;
     private final boolean includeHidden;
@@ -141,6 +144,10 @@ public final class FolderScanner {
 
     private void classify(Path file, BasicFileAttributes attrs, Sink sink) {
         String name = file.getFileName().toString();
+        if (AtomicFiles.abandoned(file)) {
+            removeAbandoned(file);
+            return;
+        }
         if (hidden(name)) {
             return;
         }
@@ -162,6 +169,17 @@ public final class FolderScanner {
             sink.skipped(file, SkipReason.UNSUPPORTED_FORMAT, "no decoder for " + ext.toUpperCase(Locale.ROOT));
         } else {
             sink.skipped(file, SkipReason.NOT_AN_IMAGE, ext.isEmpty() ? "no file extension" : "." + ext + " file");
+        }
+    }
+
+    /** A tag write that a crash or kill -9 interrupted: the original beside it is whole, this copy is garbage. */
+    private static void removeAbandoned(Path file) {
+        try {
+            Files.deleteIfExists(file);
+            LOG.log(System.Logger.Level.INFO, "removed {0}, left by an interrupted write", file);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot remove {0}, left by an interrupted write: {1}", file,
+                    e.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package clipd.tags;
 
+import clipd.util.AtomicFiles;
 import com.adobe.internal.xmp.XMPException;
 
 import java.io.IOException;

@@ -2,6 +2,7 @@ package clipd.tags;
 
 import clipd.cli.CliRunner;
 import clipd.identify.ContentHasher;
+import clipd.util.AtomicFiles;
 import clipd.testing.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package clipd.tags;
+package clipd.util;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,11 +17,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * read back and checked, get the old file's permissions (and, for a photo, its modification time), and only then
  * are renamed over the original in one step.
  */
-final class AtomicFiles {
-    /** Temporary files start with this; they are hidden, so the indexer and the watcher pass them by. */
-    static final String TEMP_PREFIX = ".clipd-tmp-";
+public final class AtomicFiles {
+    /**
+     * Temporary files start with this and the writing process's id; they are hidden, so the indexer and the watcher
+     * pass them by, and one whose process is gone (killed mid-write) is deleted by the next scan of its folder.
+     */
+    public static final String TEMP_PREFIX = ".clipd-tmp-";
 
-    interface Check {
+    public interface Check {
         /** Throws when the bytes as read back from the disk are not what was meant. */
         void check(byte[] written) throws IOException;
     }
@@ -34,9 +37,10 @@ final class AtomicFiles {
      *
      * @param keepModifiedTime give the new file the old one's modification time (photos: their date stays)
      */
-    static void write(Path file, byte[] bytes, boolean keepModifiedTime, Check check) throws IOException {
+    public static void write(Path file, byte[] bytes, boolean keepModifiedTime, Check check) throws IOException {
         // not named after the file: a name near the 255-byte limit would leave no room for a prefix
-        Path temp = file.resolveSibling(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        Path temp = file.resolveSibling(TEMP_PREFIX + ProcessHandle.current().pid() + "-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         boolean exists = Files.exists(file);
         try {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -64,8 +68,23 @@ final class AtomicFiles {
         }
     }
 
+    /** Whether a file is a temporary file of a clipd process that no longer runs. */
+    public static boolean abandoned(Path file) {
+        String name = file.getFileName().toString();
+        if (!name.startsWith(TEMP_PREFIX)) {
+            return false;
+        }
+        int dash = name.indexOf('-', TEMP_PREFIX.length());
+        try {
+            long pid = Long.parseLong(name.substring(TEMP_PREFIX.length(), dash < 0 ? name.length() : dash));
+            return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+        } catch (NumberFormatException e) {
+            return true; // written by a clipd from before temporary names carried the process id
+        }
+    }
+
     /** Deletes a file clipd created, as one step. */
-    static void delete(Path file) throws IOException {
+    public static void delete(Path file) throws IOException {
         Files.deleteIfExists(file);
         syncFolder(file.getParent());
     }
