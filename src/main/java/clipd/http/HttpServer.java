@@ -175,13 +175,29 @@ public final class HttpServer implements AutoCloseable {
         ctx.json(rows(searcher.text(q, top, filter)));
     }
 
+    /** A multipart body Jetty cannot parse (cut short, a wrong boundary, too large) is the client's error. */
+    private static ApiError badUpload(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.eclipse.jetty.http.BadMessageException bad && bad.getCode() >= 400 && bad.getCode() < 500) {
+                return new ApiError(bad.getCode(), bad.getCode() == 413 ? "too_large" : "bad_upload",
+                        "the multipart body cannot be read: " + bad.getReason());
+            }
+        }
+        return new ApiError(400, "bad_upload", "the multipart body cannot be read");
+    }
+
     private void searchImage(Context ctx) throws Exception {
         int top = top(ctx);
         PhotoFilter filter = filter(ctx);
         byte[] image;
         String type = ctx.contentType();
         if (type != null && type.toLowerCase(Locale.ROOT).startsWith("multipart/")) {
-            UploadedFile file = ctx.uploadedFile("image");
+            UploadedFile file;
+            try {
+                file = ctx.uploadedFile("image");
+            } catch (Exception e) { // Javalin is Kotlin: the servlet's checked exceptions arrive undeclared
+                throw badUpload(e);
+            }
             if (file == null) {
                 throw new ApiError(400, "bad_upload", "send the image as the multipart field 'image'");
             }
