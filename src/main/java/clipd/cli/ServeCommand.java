@@ -5,8 +5,6 @@ import clipd.http.AccessToken;
 import clipd.http.HttpServer;
 import clipd.search.Searcher;
 import clipd.search.VectorIndex;
-import clipd.store.PhotoRecord;
-import clipd.store.PhotoStore;
 import clipd.tags.PhotoTagger;
 import sun.misc.Signal;
 
@@ -55,21 +53,7 @@ final class ServeCommand {
                     + "it can search your photos and see them", settings.listen());
         }
         try (Components c = Components.open(settings)) {
-            VectorIndex index = VectorIndex.load(c.store, "", c.descriptor.embeddingDim());
-            c.store.listen(new PhotoStore.RecordListener() {
-                @Override
-                public void recordPut(String path, PhotoRecord record) {
-                    float[] v = c.store.vector(record.hash());
-                    if (v != null) {
-                        index.put(path, v, record.facts());
-                    }
-                }
-
-                @Override
-                public void recordRemoved(String path) {
-                    index.remove(path);
-                }
-            });
+            VectorIndex index = VectorIndex.load(c.store, "", c.descriptor.embeddingDim()).follow(c.store);
             Map<String, Object> about = new LinkedHashMap<>();
             about.put("version", Main.version());
             about.put("model", c.descriptor.name());

@@ -1,6 +1,7 @@
 package clipd.search;
 
 import clipd.identify.PhotoFacts;
+import clipd.store.PhotoRecord;
 import clipd.store.PhotoStore;
 
 import java.nio.charset.StandardCharsets;
@@ -89,6 +90,25 @@ public final class VectorIndex {
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** Keeps this index in step with the store from now on: every record written or removed, as it happens. */
+    public VectorIndex follow(PhotoStore store) {
+        store.listen(new PhotoStore.RecordListener() {
+            @Override
+            public void recordPut(String path, PhotoRecord record) {
+                float[] v = store.vector(record.hash());
+                if (v != null) {
+                    put(path, v, record.facts());
+                }
+            }
+
+            @Override
+            public void recordRemoved(String path) {
+                remove(path);
+            }
+        });
+        return this;
     }
 
     public void put(String path, float[] vector) {

@@ -13,7 +13,6 @@ import clipd.index.Indexer;
 import clipd.search.QueryEmbedder;
 import clipd.search.Searcher;
 import clipd.search.VectorIndex;
-import clipd.store.PhotoRecord;
 import clipd.store.PhotoStore;
 import clipd.testing.ExifPhotos;
 import clipd.testing.Fixtures;
@@ -62,21 +61,7 @@ class HttpLoadTest {
             Preprocessor preprocessor = new Preprocessor(d.imageSize(), d.mean(), d.std());
             Indexer indexer = new Indexer(store, model, decoder, preprocessor,
                     new FolderScanner(FolderScanner.DEFAULT_EXCLUDED_DIRS, false), 1, 4);
-            VectorIndex index = VectorIndex.load(store, "", d.embeddingDim());
-            store.listen(new PhotoStore.RecordListener() {
-                @Override
-                public void recordPut(String path, PhotoRecord record) {
-                    float[] v = store.vector(record.hash());
-                    if (v != null) {
-                        index.put(path, v, record.facts());
-                    }
-                }
-
-                @Override
-                public void recordRemoved(String path) {
-                    index.remove(path);
-                }
-            });
+            VectorIndex index = VectorIndex.load(store, "", d.embeddingDim()).follow(store);
             Searcher searcher = new Searcher(new QueryEmbedder(model, decoder, preprocessor), index);
             searcher.warmUp();
             Daemon daemon = new Daemon(indexer, null, store, List.of(photos), new Daemon.Pacing(200, 3_600_000),
