@@ -39,7 +39,8 @@ final class Components implements AutoCloseable {
 
     static Components open(Settings settings) throws ModelUnavailableException, StoreException {
         Models models = Models.open(settings);
-        return new Components(settings, models, PhotoStore.open(settings.storeFile(models.model.descriptor().name())));
+        return new Components(settings, models, PhotoStore.open(settings.storeFile(models.model.descriptor().name()),
+                settings.minFreeBytes()));
     }
 
     Indexer indexer() {

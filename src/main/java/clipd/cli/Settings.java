@@ -1,6 +1,7 @@
 package clipd.cli;
 
 import clipd.index.FolderScanner;
+import clipd.store.PhotoStore;
 import clipd.tags.TagPolicy;
 import clipd.tags.XmpFiles;
 
@@ -20,7 +21,7 @@ import java.util.Set;
  */
 record Settings(Path dataDir, Path modelDir, List<Path> folders, int threads, int batchSize, long maxImagePixels,
                 Set<String> excludedDirs, boolean includeHidden, boolean verbose, long settleMillis,
-                long rescanMillis, String listen, int port, TagSettings tags) {
+                long rescanMillis, String listen, int port, TagSettings tags, long minFreeBytes) {
 
     static final String DEFAULT_MODEL = "ViT-B-32-256-datacomp_s34b_b86k";
     static final int DEFAULT_MAX_MEGAPIXELS = 150;
@@ -73,7 +74,9 @@ record Settings(Path dataDir, Path modelDir, List<Path> folders, int threads, in
                 v.integer("--rescan-minutes", "rescan_minutes", 60, 1, 7 * 24 * 60) * 60_000L,
                 Optional.ofNullable(v.get("--listen", "listen", null)).orElse("127.0.0.1"),
                 v.integer("--port", "port", DEFAULT_PORT, 0, 65535),
-                tagSettings(v, config, args, env));
+                tagSettings(v, config, args, env),
+                v.integer("--min-free-megabytes", "min_free_megabytes",
+                        (int) (PhotoStore.DEFAULT_MIN_FREE_BYTES >> 20), 0, 1 << 20) * (1L << 20));
     }
 
     private static TagSettings tagSettings(Value v, Map<String, String> config, Args args, Map<String, String> env)

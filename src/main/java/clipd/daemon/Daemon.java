@@ -2,6 +2,7 @@ package clipd.daemon;
 
 import clipd.index.IndexStats;
 import clipd.index.Indexer;
+import clipd.store.DiskFullException;
 import clipd.store.PhotoStore;
 import clipd.tags.PhotoTagger;
 import clipd.tags.TagStats;
@@ -57,6 +58,10 @@ public final class Daemon {
     private volatile State state = State.STARTING;
     private volatile boolean stopping;
     private volatile String lastError;
+    /** Set when the index's disk was full: writing resumes, with a full reconcile, once there is room again. */
+    private volatile boolean waitingForSpace;
+    /** When the next full reconcile is due; the first is at once. */
+    private long nextRescanNanos;
     private List<Path> watched = List.of();
     private LibraryWatcher watcher;
 
@@ -115,20 +120,13 @@ public final class Daemon {
         ScheduledExecutorService statusTimer =
                 Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("clipd-status"));
         statusTimer.scheduleWithFixedDelay(this::writeStatus, 0, STATUS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
-        long nextRescan = 0;
         try {
             while (!stopping) {
-                for (Path folder; (folder = forgotten.poll()) != null; ) {
-                    indexer.forget(folder, stats);
-                    LOG.log(System.Logger.Level.INFO, "no longer watching {0}; its photos left the index", folder);
-                }
-                if (changes.takeRescanRequest() || System.nanoTime() >= nextRescan) {
-                    reconcileAll();
-                    nextRescan = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pacing.rescanMillis());
-                }
-                Set<Path> settled = changes.takeSettled();
-                if (!settled.isEmpty() && !stopping) {
-                    update(settled);
+                try {
+                    step();
+                } catch (DiskFullException e) {
+                    waitingForSpace = true; // what was not stored is found again by the reconcile once there is room
+                    fail(e.getMessage());
                 }
                 changes.await(Math.min(1000, pacing.settleMillis()));
             }
@@ -138,10 +136,35 @@ public final class Daemon {
             statusTimer.shutdownNow();
             awaitQuietly(statusTimer);
             closeWatcher();
-            store.commit();
+            try {
+                store.commit();
+            } catch (DiskFullException e) {
+                LOG.log(System.Logger.Level.WARNING, "stopping without the last changes: {0}", e.getMessage());
+            }
             state = State.STOPPED;
             writeStatus();
             LOG.log(System.Logger.Level.INFO, "stopped");
+        }
+    }
+
+    /** One turn of the loop: forgotten folders, a due reconcile, settled changes. */
+    private void step() throws InterruptedException {
+        for (Path folder; (folder = forgotten.poll()) != null; ) {
+            indexer.forget(folder, stats);
+            LOG.log(System.Logger.Level.INFO, "no longer watching {0}; its photos left the index", folder);
+        }
+        if (waitingForSpace && store.hasSpace()) {
+            waitingForSpace = false;
+            LOG.log(System.Logger.Level.INFO, "there is room on the index's disk again; catching up");
+            changes.requestRescan();
+        }
+        if (changes.takeRescanRequest() || System.nanoTime() >= nextRescanNanos) {
+            nextRescanNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pacing.rescanMillis());
+            reconcileAll();
+        }
+        Set<Path> settled = changes.takeSettled();
+        if (!settled.isEmpty() && !stopping) {
+            update(settled);
         }
     }
 
@@ -217,6 +240,8 @@ public final class Daemon {
             }
             lastError = null;
             state = State.IDLE;
+        } catch (DiskFullException e) {
+            throw e; // the loop waits for room
         } catch (Exception e) {
             fail(e.getMessage() == null ? e.toString() : e.getMessage());
         }

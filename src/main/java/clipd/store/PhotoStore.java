@@ -29,11 +29,14 @@ import java.util.function.BiConsumer;
  */
 public final class PhotoStore implements AutoCloseable {
     static final String SCHEMA_VERSION = "1";
+    /** Free space the index leaves on its disk by default; below it, writes wait (see {@link DiskSpace}). */
+    public static final long DEFAULT_MIN_FREE_BYTES = 100L << 20;
     private static final int MAPDB_HEADER = 0x4A;
     private static final System.Logger LOG = System.getLogger(PhotoStore.class.getName());
 
     private final Path file;
     private final DB db;
+    private DiskSpace space;
     private final BTreeMap<String, byte[]> files;
     private final HTreeMap<String, float[]> vectors;
     private final BTreeMap<String, byte[]> tagStates;
@@ -74,6 +77,17 @@ public final class PhotoStore implements AutoCloseable {
      * deleted) and a fresh one is created; a store in use by another process is an error.
      */
     public static PhotoStore open(Path file) throws StoreException {
+        return open(file, DEFAULT_MIN_FREE_BYTES);
+    }
+
+    /** Opens the store; writes are refused with {@link DiskFullException} while its disk has less than this free. */
+    public static PhotoStore open(Path file, long minFreeBytes) throws StoreException {
+        PhotoStore store = openOrCreate(file);
+        store.space = new DiskSpace(file.toAbsolutePath().getParent(), minFreeBytes);
+        return store;
+    }
+
+    private static PhotoStore openOrCreate(Path file) throws StoreException {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
         } catch (IOException e) {
@@ -190,7 +204,13 @@ public final class PhotoStore implements AutoCloseable {
         this.listener = listener;
     }
 
+    /** Whether the disk has room for writes again (after a {@link DiskFullException}). */
+    public boolean hasSpace() {
+        return space.enough();
+    }
+
     public void putRecord(String path, PhotoRecord record) {
+        space.require();
         if (files.put(path, record.toBytes()) == null) {
             recordCount.incrementAndGet();
         }
@@ -211,6 +231,7 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     public void putTagState(String path, TagState state) {
+        space.require();
         tagStates.put(path, state.toBytes());
     }
 
@@ -225,6 +246,7 @@ public final class PhotoStore implements AutoCloseable {
 
     /** Keeps the tag embeddings of {@code key}, dropping those of other vocabularies. */
     public void putTagVectors(String key, float[] rows) {
+        space.require();
         tagVectors.keySet().removeIf(k -> !k.equals(key));
         tagVectors.put(key, rows);
         db.commit();
@@ -239,6 +261,7 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     public void putVector(String hash, float[] vector) {
+        space.require();
         vectors.put(hash, vector);
     }
 
@@ -274,13 +297,16 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     public void commit() {
+        space.require();
         db.commit();
     }
 
     @Override
     public void close() {
         if (!db.isClosed()) {
-            db.commit();
+            if (space.enough()) {
+                db.commit();
+            } // else what was not committed is dropped, and found again by the next scan
             db.close();
         }
     }
