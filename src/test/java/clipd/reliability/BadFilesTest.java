@@ -94,7 +94,7 @@ class BadFilesTest {
                 }
                 Await.until(() -> store.record(arriving.toString())
                         .map(r -> r.hash().equals(ContentHasher.hash(cat))).orElse(false), "the completed copy indexed");
-                assertEquals(Daemon.State.IDLE, daemon.state());
+                Await.until(() -> daemon.state() == Daemon.State.IDLE, "the daemon idle again, not in error");
             } finally {
                 daemon.stop();
                 thread.join(10_000);

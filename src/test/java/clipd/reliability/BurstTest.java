@@ -85,7 +85,7 @@ class BurstTest {
                     }
                     Files.write(folder.resolve(String.format("IMG_%05d.jpg", i)), contents[i % CONTENTS]);
                 }
-                Await.until(() -> store.recordCount() == FILES && daemon.state() == Daemon.State.IDLE, "the burst");
+                Await.until(() -> store.recordCount() == FILES && daemon.state() == Daemon.State.IDLE, "the burst", 120);
                 double created = (System.nanoTime() - t0) / 1e9;
                 assertEquals(CONTENTS, daemon.stats().embedded(), "each content embedded once");
                 int afterCreate = answered.get();
@@ -93,7 +93,7 @@ class BurstTest {
                 long t1 = System.nanoTime();
                 Files.move(burst, library.resolve("burst renamed"));
                 Await.until(() -> store.record(library.resolve("burst renamed/day 9/IMG_09999.jpg").toString()).isPresent()
-                        && store.recordCount() == FILES && daemon.state() == Daemon.State.IDLE, "the renamed folder");
+                        && store.recordCount() == FILES && daemon.state() == Daemon.State.IDLE, "the renamed folder", 120);
                 double renamed = (System.nanoTime() - t1) / 1e9;
                 assertEquals(CONTENTS, daemon.stats().embedded(), "a renamed folder costs no embedding");
                 store.forEachRecord("", (path, r) -> assertTrue(path.contains("burst renamed"), path));
@@ -104,7 +104,7 @@ class BurstTest {
                         Files.delete(p);
                     }
                 }
-                Await.until(() -> store.recordCount() == 0 && daemon.state() == Daemon.State.IDLE, "the deletion");
+                Await.until(() -> store.recordCount() == 0 && daemon.state() == Daemon.State.IDLE, "the deletion", 120);
                 double deleted = (System.nanoTime() - t2) / 1e9;
                 assertEquals(List.of(), List.copyOf(failures), "every search answered");
                 assertTrue(afterCreate > 0 && answered.get() > afterCreate, "searches ran throughout");

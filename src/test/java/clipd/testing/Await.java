@@ -10,7 +10,11 @@ public final class Await {
     }
 
     public static void until(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT_NANOS;
+        until(condition, what, TIMEOUT_NANOS / 1_000_000_000L);
+    }
+
+    public static void until(BooleanSupplier condition, String what, long seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for " + what);
