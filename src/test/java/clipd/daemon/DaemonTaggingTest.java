@@ -3,9 +3,6 @@ package clipd.daemon;
 import clipd.embed.ClipModel;
 import clipd.embed.ModelDescriptor;
 import clipd.identify.ContentHasher;
-import clipd.image.ImageDecoder;
-import clipd.image.Preprocessor;
-import clipd.index.FolderScanner;
 import clipd.index.Indexer;
 import clipd.store.PhotoStore;
 import clipd.tags.PhotoTagger;
@@ -49,9 +46,7 @@ class DaemonTaggingTest {
         ModelDescriptor d = ModelDescriptor.load(Fixtures.TINY_MODEL);
         Path vocabulary = Files.writeString(dir.resolve("vocabulary.txt"), "cat\nbee\nboat\nlake\nflower\n");
         try (ClipModel model = new ClipModel(d, 2); PhotoStore store = PhotoStore.open(dir.resolve("index.db"))) {
-            Indexer indexer = new Indexer(store, model, new ImageDecoder(150_000_000L, 4 * d.imageSize()),
-                    new Preprocessor(d.imageSize(), d.mean(), d.std()),
-                    new FolderScanner(FolderScanner.DEFAULT_EXCLUDED_DIRS, false), 2, 4);
+            Indexer indexer = Fixtures.tinyIndexer(store, model, 2, 4);
             PhotoTagger tagger = new PhotoTagger(store, TagScorer.load(model, TagVocabulary.load(vocabulary, null),
                     store), new TagPolicy(0, 2), new XmpFiles(mode, false, false));
             Daemon daemon = new Daemon(indexer, tagger, store, List.of(photos), new Daemon.Pacing(300, 3_600_000),

@@ -2,9 +2,6 @@ package clipd.daemon;
 
 import clipd.embed.ClipModel;
 import clipd.embed.ModelDescriptor;
-import clipd.image.ImageDecoder;
-import clipd.image.Preprocessor;
-import clipd.index.FolderScanner;
 import clipd.index.IndexStats;
 import clipd.index.Indexer;
 import clipd.store.PhotoStore;
@@ -45,9 +42,7 @@ class DaemonTest {
         ModelDescriptor d = ModelDescriptor.load(Fixtures.TINY_MODEL);
         model = new ClipModel(d, 2);
         store = PhotoStore.open(tmp.resolve("data/index.db"));
-        Indexer indexer = new Indexer(store, model, new ImageDecoder(150_000_000L, 4 * d.imageSize()),
-                new Preprocessor(d.imageSize(), d.mean(), d.std()),
-                new FolderScanner(FolderScanner.DEFAULT_EXCLUDED_DIRS, false), 2, 4);
+        Indexer indexer = Fixtures.tinyIndexer(store, model, 2, 4);
         daemon = new Daemon(indexer, null, store, List.of(inbox, archive), new Daemon.Pacing(300, 3_600_000),
                 tmp.resolve("data/status.json"), java.util.Map.of());
         thread = new Thread(daemon::run, "daemon-under-test");

@@ -2,8 +2,6 @@ package clipd.index;
 
 import clipd.embed.ClipModel;
 import clipd.embed.ModelDescriptor;
-import clipd.image.ImageDecoder;
-import clipd.image.Preprocessor;
 import clipd.store.PhotoRecord;
 import clipd.store.PhotoStore;
 import clipd.testing.Fixtures;
@@ -39,9 +37,7 @@ class IndexerTest {
         ModelDescriptor d = ModelDescriptor.load(Fixtures.TINY_MODEL);
         model = new ClipModel(d, 2);
         store = PhotoStore.open(tmp.resolve("data/index.db"));
-        indexer = new Indexer(store, model, new ImageDecoder(150_000_000L, 4 * d.imageSize()),
-                new Preprocessor(d.imageSize(), d.mean(), d.std()),
-                new FolderScanner(FolderScanner.DEFAULT_EXCLUDED_DIRS, false), 2, 4);
+        indexer = Fixtures.tinyIndexer(store, model, 2, 4);
     }
 
     @AfterEach

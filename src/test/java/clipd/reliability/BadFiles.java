@@ -1,18 +1,17 @@
 package clipd.reliability;
 
 import clipd.index.SkipReason;
+import clipd.testing.Bombs;
 import clipd.testing.Fixtures;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.CRC32;
 
 /**
  * A folder of everything that goes wrong in real photo folders, made fresh by the test (no committed binaries):
@@ -36,8 +35,8 @@ final class BadFiles {
         put(dir, expected, "truncated.png", Arrays.copyOf(png, png.length / 2), SkipReason.CORRUPT);
         put(dir, expected, "truncated.webp", Arrays.copyOf(webp, webp.length / 2), SkipReason.CORRUPT);
         put(dir, expected, "corrupt exif.jpg", withGarbageExif(cat), null);
-        put(dir, expected, "bomb.png", pngDeclaring(50_000, 50_000), SkipReason.TOO_LARGE);
-        put(dir, expected, "bomb.jpg", jpegDeclaring(cat, 50_000, 50_000), SkipReason.TOO_LARGE);
+        put(dir, expected, "bomb.png", Bombs.png(50_000, 50_000), SkipReason.TOO_LARGE);
+        put(dir, expected, "bomb.jpg", Bombs.jpeg(cat, 50_000, 50_000), SkipReason.TOO_LARGE);
         put(dir, expected, "text.jpg", "not a photo at all\n".getBytes(StandardCharsets.UTF_8), SkipReason.NOT_AN_IMAGE);
         Files.createDirectories(dir.resolve("folder.jpg")); // a directory with a photo's name: walked, not read
         put(dir, expected, "folder.jpg/inside.jpg", cat, null);
@@ -92,47 +91,6 @@ final class BadFiles {
         out.writeBytes(payload);
         out.write(jpeg, 2, jpeg.length - 2);
         return out.toByteArray();
-    }
-
-    /** A valid PNG header claiming a huge size, with one tiny IDAT: decoding it naively would need 7.5 GB. */
-    private static byte[] pngDeclaring(int width, int height) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
-        chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2)
-                .put((byte) 0).put((byte) 0).put((byte) 0).array());
-        chunk(out, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
-        chunk(out, "IEND", new byte[0]);
-        return out.toByteArray();
-    }
-
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        byte[] t = type.getBytes(StandardCharsets.ISO_8859_1);
-        out.writeBytes(t);
-        out.writeBytes(data);
-        CRC32 crc = new CRC32();
-        crc.update(t);
-        crc.update(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
-    }
-
-    /** The JPEG with the size in its frame header (SOF0/SOF2) changed. */
-    private static byte[] jpegDeclaring(byte[] jpeg, int width, int height) {
-        byte[] d = jpeg.clone();
-        int pos = 2;
-        while (pos + 9 < d.length) {
-            int marker = d[pos + 1] & 0xff;
-            int length = ((d[pos + 2] & 0xff) << 8) | (d[pos + 3] & 0xff);
-            if (marker == 0xc0 || marker == 0xc2) {
-                d[pos + 5] = (byte) (height >> 8);
-                d[pos + 6] = (byte) height;
-                d[pos + 7] = (byte) (width >> 8);
-                d[pos + 8] = (byte) width;
-                return d;
-            }
-            pos += 2 + length;
-        }
-        throw new IllegalStateException("no frame header");
     }
 
     static void run(String... command) throws Exception {

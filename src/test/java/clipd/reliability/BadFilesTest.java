@@ -4,9 +4,6 @@ import clipd.daemon.Daemon;
 import clipd.embed.ClipModel;
 import clipd.embed.ModelDescriptor;
 import clipd.identify.ContentHasher;
-import clipd.image.ImageDecoder;
-import clipd.image.Preprocessor;
-import clipd.index.FolderScanner;
 import clipd.index.IndexStats;
 import clipd.index.Indexer;
 import clipd.index.SkipReason;
@@ -48,9 +45,7 @@ class BadFilesTest {
         ModelDescriptor d = ModelDescriptor.load(Fixtures.TINY_MODEL);
         long heapBefore = usedHeap();
         try (ClipModel model = new ClipModel(d, 2); PhotoStore store = PhotoStore.open(tmp.resolve("index.db"))) {
-            Indexer indexer = new Indexer(store, model, new ImageDecoder(150_000_000L, 4 * d.imageSize()),
-                    new Preprocessor(d.imageSize(), d.mean(), d.std()),
-                    new FolderScanner(FolderScanner.DEFAULT_EXCLUDED_DIRS, false), 2, 4);
+            Indexer indexer = Fixtures.tinyIndexer(store, model, 2, 4);
             Path vocabulary = Files.writeString(tmp.resolve("vocabulary.txt"), "cat\ndog\nsofa\n");
             PhotoTagger tagger = new PhotoTagger(store, TagScorer.load(model, TagVocabulary.load(vocabulary, null),
                     store), new TagPolicy(0, 1), new XmpFiles(XmpFiles.Mode.SIDECAR, false, false));

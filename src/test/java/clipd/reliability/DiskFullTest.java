@@ -3,9 +3,6 @@ package clipd.reliability;
 import clipd.daemon.Daemon;
 import clipd.embed.ClipModel;
 import clipd.embed.ModelDescriptor;
-import clipd.image.ImageDecoder;
-import clipd.image.Preprocessor;
-import clipd.index.FolderScanner;
 import clipd.index.Indexer;
 import clipd.store.PhotoStore;
 import clipd.testing.Await;
@@ -66,9 +63,7 @@ class DiskFullTest {
             Path filler = data.resolve("filler");
             long room = Files.getFileStore(data).getUsableSpace() - minFree;
             Files.write(filler, new byte[(int) Math.max(0, room - (1L << 20))]);
-            Indexer indexer = new Indexer(store, model, new ImageDecoder(150_000_000L, 4 * d.imageSize()),
-                    new Preprocessor(d.imageSize(), d.mean(), d.std()),
-                    new FolderScanner(FolderScanner.DEFAULT_EXCLUDED_DIRS, false), 2, 8);
+            Indexer indexer = Fixtures.tinyIndexer(store, model, 2, 8);
             Daemon daemon = new Daemon(indexer, null, store, List.of(photos), new Daemon.Pacing(300, 3_600_000),
                     tmp.resolve("status.json"), Map.of());
             Thread thread = new Thread(daemon::run, "daemon-on-a-full-disk");

@@ -16,6 +16,25 @@ public final class Fixtures {
     private Fixtures() {
     }
 
+    /** The tiny model's descriptor (its file is always there: it is part of the test resources). */
+    public static clipd.embed.ModelDescriptor tinyDescriptor() {
+        try {
+            return clipd.embed.ModelDescriptor.load(TINY_MODEL);
+        } catch (clipd.embed.ModelUnavailableException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An indexer for the tiny model with clipd's default decoding, scanning and exclusions. */
+    public static clipd.index.Indexer tinyIndexer(clipd.store.PhotoStore store, clipd.embed.ClipModel model,
+                                                  int workers, int batchSize) {
+        clipd.embed.ModelDescriptor d = model.descriptor();
+        return new clipd.index.Indexer(store, model, new clipd.image.ImageDecoder(150_000_000L, 4 * d.imageSize()),
+                new clipd.image.Preprocessor(d.imageSize(), d.mean(), d.std()),
+                new clipd.index.FolderScanner(clipd.index.FolderScanner.DEFAULT_EXCLUDED_DIRS, false), workers,
+                batchSize);
+    }
+
     /** A writable copy of {@code source} (a folder tree) under {@code target}. */
     public static Path copyTree(Path source, Path target) {
         try (Stream<Path> files = Files.walk(source)) {
