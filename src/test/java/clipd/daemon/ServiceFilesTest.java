@@ -40,7 +40,7 @@ class ServiceFilesTest {
         for (String directive : List.of("ExecStart=/usr/bin/env java -XX:+UseSerialGC --add-modules jdk.incubator.vector -jar "
                         + "%h/.local/lib/clipd/clipd.jar serve",
                 "Restart=on-failure", "RestartPreventExitStatus=2", "Nice=10", "IOSchedulingClass=idle",
-                "NoNewPrivileges=yes", "ProtectSystem=strict", "ReadWritePaths=-%h/.local/share/clipd",
+                "NoNewPrivileges=yes", "ProtectSystem=strict", "ReadWritePaths=-%h/.local/share/clipd -%h",
                 "PrivateTmp=yes", "WantedBy=default.target")) {
             assertTrue(lines.contains(directive), directive);
         }
