@@ -41,19 +41,26 @@ public final class ClipModel implements AutoCloseable {
         }
     }
 
+    /** Embeds texts, as many to a run of the text encoder as it accepts (an export may fix its batch at 1). */
     public float[][] embedTexts(List<String> texts) throws ModelUnavailableException {
         int ctx = descriptor.contextLength();
-        long[] ids = new long[texts.size() * ctx];
         ClipTokenizer tok = tokenizer();
-        for (int i = 0; i < texts.size(); i++) {
-            System.arraycopy(tok.tokenize(texts.get(i), ctx), 0, ids, i * ctx, ctx);
-        }
         OnnxEncoder encoder = textual();
-        try {
-            return normalizeAll(encoder.run(ids, new long[] {texts.size(), ctx}));
-        } catch (OrtException e) {
-            throw new ModelUnavailableException(descriptor.directory(), "text encoder failed: " + OnnxEncoder.firstLine(e.getMessage()), e);
+        float[][] out = new float[texts.size()][];
+        for (int from = 0; from < texts.size(); from += encoder.maxBatch()) {
+            int n = Math.min(encoder.maxBatch(), texts.size() - from);
+            long[] ids = new long[n * ctx];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(tok.tokenize(texts.get(from + i), ctx), 0, ids, i * ctx, ctx);
+            }
+            try {
+                System.arraycopy(normalizeAll(encoder.run(ids, new long[] {n, ctx})), 0, out, from, n);
+            } catch (OrtException e) {
+                throw new ModelUnavailableException(descriptor.directory(), "text encoder failed: "
+                        + OnnxEncoder.firstLine(e.getMessage()), e);
+            }
         }
+        return out;
     }
 
     /** Embeds {@code count} preprocessed images laid out one after another (CHW each) in {@code pixels}. */

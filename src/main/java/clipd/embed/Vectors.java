@@ -20,6 +20,17 @@ public final class Vectors {
         return v;
     }
 
+    /** The unit-length mean of {@code count} rows starting at {@code from}: a prompt ensemble's embedding. */
+    public static float[] normalizedMean(float[][] rows, int from, int count) {
+        float[] mean = new float[rows[from].length];
+        for (int r = from; r < from + count; r++) {
+            for (int i = 0; i < mean.length; i++) {
+                mean[i] += rows[r][i];
+            }
+        }
+        return normalize(mean);
+    }
+
     public static float dot(float[] a, float[] b) {
         float s = 0;
         for (int i = 0; i < a.length; i++) {

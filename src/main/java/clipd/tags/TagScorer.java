@@ -2,6 +2,7 @@ package clipd.tags;
 
 import clipd.embed.ClipModel;
 import clipd.embed.ModelUnavailableException;
+import clipd.embed.Vectors;
 import clipd.store.PhotoStore;
 
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,8 @@ import java.util.List;
  * and vocabulary and kept in the store, so re-tagging needs neither the text encoder nor the photos.
  */
 public final class TagScorer {
+    private static final System.Logger LOG = System.getLogger(TagScorer.class.getName());
+    private static final int TAGS_PER_CALL = 16;
     /** CLIP's learned logit scale, 100 for the OpenAI and OpenCLIP models. */
     private static final double LOGIT_SCALE = 100;
 
@@ -44,13 +47,28 @@ public final class TagScorer {
         String key = key(model.descriptor().name(), tags);
         float[] rows = store.tagVectors(key);
         if (rows == null || rows.length != tags.size() * dim) {
-            rows = new float[tags.size() * dim];
-            for (int t = 0; t < tags.size(); t++) {
-                System.arraycopy(TagTemplates.embed(model, TagTemplates.ENSEMBLE, tags.get(t)), 0, rows, t * dim, dim);
-            }
+            LOG.log(System.Logger.Level.INFO, "computing the text embeddings of {0} tags with {1} prompts each "
+                    + "(once per model and vocabulary)", tags.size(), TagTemplates.ENSEMBLE.size());
+            rows = embedAll(model, tags, dim);
             store.putTagVectors(key, rows);
         }
         return new TagScorer(tags, rows, dim, key);
+    }
+
+    /** Every tag's ensemble embedding, several tags to a call of the text encoder. */
+    private static float[] embedAll(ClipModel model, List<String> tags, int dim) throws ModelUnavailableException {
+        int prompts = TagTemplates.ENSEMBLE.size();
+        float[] rows = new float[tags.size() * dim];
+        for (int from = 0; from < tags.size(); from += TAGS_PER_CALL) {
+            List<String> some = tags.subList(from, Math.min(tags.size(), from + TAGS_PER_CALL));
+            List<String> texts = new ArrayList<>();
+            some.forEach(tag -> texts.addAll(TagTemplates.texts(TagTemplates.ENSEMBLE, tag)));
+            float[][] each = model.embedTexts(texts);
+            for (int t = 0; t < some.size(); t++) {
+                System.arraycopy(Vectors.normalizedMean(each, t * prompts, prompts), 0, rows, (from + t) * dim, dim);
+            }
+        }
+        return rows;
     }
 
     /** Names the model, vocabulary and prompts the scores come from. */

@@ -25,13 +25,6 @@ public final class TagTemplates {
 
     /** The normalised mean of the templates' text embeddings for one tag or class name. */
     public static float[] embed(ClipModel model, List<String> templates, String tag) throws ModelUnavailableException {
-        float[][] each = model.embedTexts(texts(templates, tag));
-        float[] mean = new float[each[0].length];
-        for (float[] v : each) {
-            for (int i = 0; i < mean.length; i++) {
-                mean[i] += v[i];
-            }
-        }
-        return Vectors.normalize(mean);
+        return Vectors.normalizedMean(model.embedTexts(texts(templates, tag)), 0, templates.size());
     }
 }
