@@ -11,7 +11,6 @@ import clipd.search.QueryEmbedder;
 import clipd.store.PhotoStore;
 import clipd.store.StoreException;
 import clipd.tags.PhotoTagger;
-import clipd.tags.TagScorer;
 import clipd.tags.TagVocabulary;
 import clipd.tags.XmpFiles;
 
@@ -53,11 +52,11 @@ final class Components implements AutoCloseable {
         return settings.tags().mode() != XmpFiles.Mode.OFF;
     }
 
-    /** The tagger of the configured mode and vocabulary (computes the tag embeddings the first time). */
-    PhotoTagger tagger() throws IOException, ModelUnavailableException {
+    /** The tagger of the configured mode and vocabulary (its embeddings are computed on first use). */
+    PhotoTagger tagger() throws IOException {
         TagSettings t = settings.tags();
-        TagScorer scorer = TagScorer.load(model, TagVocabulary.load(t.vocabulary(), t.vocabularyExtra()), store);
-        return new PhotoTagger(store, scorer, t.policy(), t.files());
+        return new PhotoTagger(store, model, TagVocabulary.load(t.vocabulary(), t.vocabularyExtra()), t.policy(),
+                t.files());
     }
 
     QueryEmbedder queryEmbedder() {

@@ -244,7 +244,7 @@ public final class HttpServer implements AutoCloseable {
         ctx.json(m);
     }
 
-    private void tags(Context ctx) {
+    private void tags(Context ctx) throws ModelUnavailableException {
         String path = pathOf(ctx);
         if (tagger == null) {
             throw new ApiError(409, "tags_off", "tagging is off (config key tags, or clipd serve --tags)");
@@ -253,6 +253,10 @@ public final class HttpServer implements AutoCloseable {
         float[] vector = store.vector(record.hash());
         if (vector == null) {
             throw new ApiError(404, "not_found", "no embedding for this photo yet");
+        }
+        if (!tagger.ready()) {
+            throw new ApiError(503, "tags_not_ready", "the tag vocabulary's embeddings are still being computed "
+                    + "(once per model and vocabulary); try again in a few minutes");
         }
         ctx.json(tagger.explain(Path.of(path), vector, Math.min(top(ctx), 200)));
     }

@@ -1,5 +1,7 @@
 package clipd.tags;
 
+import clipd.embed.ClipModel;
+import clipd.embed.ModelUnavailableException;
 import clipd.store.PhotoRecord;
 import clipd.store.PhotoStore;
 import clipd.store.TagState;
@@ -35,7 +37,10 @@ public final class PhotoTagger {
     }
 
     private final PhotoStore store;
-    private final TagScorer scorer;
+    private final ClipModel model;
+    private final TagVocabulary vocabulary;
+    /** Loaded on first use: the first time for a model and vocabulary it takes the text encoder minutes. */
+    private volatile TagScorer scorer;
     private final TagPolicy policy;
     private final XmpFiles files;
     private final String fingerprint;
@@ -44,12 +49,13 @@ public final class PhotoTagger {
     private final Set<String> failedThisRun = ConcurrentHashMap.newKeySet();
     private volatile boolean cancelled;
 
-    public PhotoTagger(PhotoStore store, TagScorer scorer, TagPolicy policy, XmpFiles files) {
+    public PhotoTagger(PhotoStore store, ClipModel model, TagVocabulary vocabulary, TagPolicy policy, XmpFiles files) {
         this.store = store;
-        this.scorer = scorer;
+        this.model = model;
+        this.vocabulary = vocabulary;
         this.policy = policy;
         this.files = files;
-        this.fingerprint = policy.fingerprint(scorer, files);
+        this.fingerprint = policy.fingerprint(TagScorer.key(model.descriptor().name(), vocabulary), files);
     }
 
     public TagStats stats() {
@@ -64,7 +70,8 @@ public final class PhotoTagger {
      * Why a photo has the tags it has, as a JSON-ready map: the best {@code top} candidates with their cosine and
      * probability, the ones chosen, and what its XMP holds now (all keywords, and which are clipd's).
      */
-    public Map<String, Object> explain(Path photo, float[] vector, int top) {
+    public Map<String, Object> explain(Path photo, float[] vector, int top) throws ModelUnavailableException {
+        TagScorer scorer = scorer();
         List<TagScorer.Candidate> ranked = scorer.rank(vector);
         List<String> chosen = policy.choose(ranked);
         Map<String, Object> m = new LinkedHashMap<>();
@@ -96,13 +103,27 @@ public final class PhotoTagger {
         return m;
     }
 
+    /** Whether the tags' embeddings are loaded, so that explanations answer at once. */
+    public boolean ready() {
+        return scorer != null;
+    }
+
+    private TagScorer scorer() throws ModelUnavailableException {
+        synchronized (this) {
+            if (scorer == null) {
+                scorer = TagScorer.load(model, vocabulary, store);
+            }
+            return scorer;
+        }
+    }
+
     /** Stops a pass between two photos. */
     public void cancel() {
         cancelled = true;
     }
 
     /** Brings the tags of every indexed photo under {@code prefix} ("" for all) up to date. */
-    public void tagStale(String prefix, Listener listener) {
+    public void tagStale(String prefix, Listener listener) throws ModelUnavailableException {
         List<Map.Entry<String, PhotoRecord>> stale = new ArrayList<>();
         long[] current = {0};
         store.forEachRecord(prefix, (path, record) -> {
@@ -114,13 +135,14 @@ public final class PhotoTagger {
             }
         });
         long tagged = current[0];
+        TagScorer scorer = stale.isEmpty() ? null : scorer();
         int sinceCommit = 0;
         for (Map.Entry<String, PhotoRecord> e : stale) {
             if (cancelled) {
                 break;
             }
             float[] vector = store.vector(e.getValue().hash());
-            if (vector != null && tag(e.getKey(), e.getValue(), vector, listener)) {
+            if (vector != null && tag(e.getKey(), e.getValue(), scorer.rank(vector), listener)) {
                 tagged++;
             }
             if (++sinceCommit == COMMIT_EVERY) {
@@ -133,9 +155,9 @@ public final class PhotoTagger {
     }
 
     /** Tags one photo; returns whether it now carries tags. */
-    private boolean tag(String path, PhotoRecord record, float[] vector, Listener listener) {
+    private boolean tag(String path, PhotoRecord record, List<TagScorer.Candidate> ranked, Listener listener) {
         Path photo = Path.of(path);
-        List<String> chosen = policy.choose(scorer.rank(vector));
+        List<String> chosen = policy.choose(ranked);
         XmpFiles.Outcome outcome = files.retag(photo, chosen);
         stats.count(outcome.kind());
         listener.tagged(photo, chosen, outcome);

@@ -18,8 +18,8 @@ public record TagPolicy(double minProbability, int maxTags) {
     }
 
     /** Everything the chosen tags and where they go depend on, as one string to compare with a photo's state. */
-    String fingerprint(TagScorer scorer, XmpFiles files) {
-        return String.format(Locale.ROOT, "%s p>=%s k=%d %s%s", scorer.key(), minProbability, maxTags,
+    String fingerprint(String scorerKey, XmpFiles files) {
+        return String.format(Locale.ROOT, "%s p>=%s k=%d %s%s", scorerKey, minProbability, maxTags,
                 files.mode(), files.basenameSidecar() ? " basename" : "");
     }
 }

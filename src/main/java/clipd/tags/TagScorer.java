@@ -44,7 +44,7 @@ public final class TagScorer {
             throws ModelUnavailableException {
         List<String> tags = vocabulary.tags();
         int dim = model.descriptor().embeddingDim();
-        String key = key(model.descriptor().name(), tags);
+        String key = key(model.descriptor().name(), vocabulary);
         float[] rows = store.tagVectors(key);
         if (rows == null || rows.length != tags.size() * dim) {
             LOG.log(System.Logger.Level.INFO, "computing the text embeddings of {0} tags with {1} prompts each "
@@ -104,7 +104,9 @@ public final class TagScorer {
         return ranked;
     }
 
-    private static String key(String model, List<String> tags) {
+    /** Names the model, vocabulary and prompts that scores come from, without computing anything. */
+    static String key(String model, TagVocabulary vocabulary) {
+        List<String> tags = vocabulary.tags();
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             for (String part : List.of(model, String.join("\n", TagTemplates.ENSEMBLE), String.join("\n", tags))) {

@@ -7,7 +7,6 @@ import clipd.index.Indexer;
 import clipd.store.PhotoStore;
 import clipd.tags.PhotoTagger;
 import clipd.tags.TagPolicy;
-import clipd.tags.TagScorer;
 import clipd.tags.TagVocabulary;
 import clipd.tags.XmpFiles;
 import clipd.tags.XmpKeywords;
@@ -47,14 +46,16 @@ class DaemonTaggingTest {
         Path vocabulary = Files.writeString(dir.resolve("vocabulary.txt"), "cat\nbee\nboat\nlake\nflower\n");
         try (ClipModel model = new ClipModel(d, 2); PhotoStore store = PhotoStore.open(dir.resolve("index.db"))) {
             Indexer indexer = Fixtures.tinyIndexer(store, model, 2, 4);
-            PhotoTagger tagger = new PhotoTagger(store, TagScorer.load(model, TagVocabulary.load(vocabulary, null),
-                    store), new TagPolicy(0, 2), new XmpFiles(mode, false, false));
+            PhotoTagger tagger = new PhotoTagger(store, model, TagVocabulary.load(vocabulary, null),
+                    new TagPolicy(0, 2), new XmpFiles(mode, false, false));
             Daemon daemon = new Daemon(indexer, tagger, store, List.of(photos), new Daemon.Pacing(300, 3_600_000),
                     dir.resolve("status.json"), Map.of());
+            assertTrue(!tagger.ready(), "the tag embeddings are computed on first use, not at construction");
             Thread thread = new Thread(daemon::run, "daemon-under-test");
             thread.start();
             try {
                 Await.until(() -> tagger.stats().written() == 3 && daemon.state() == Daemon.State.IDLE, "tags written");
+                assertTrue(tagger.ready());
                 long hashed = daemon.stats().hashed();
                 Thread.sleep(1500); // five settle periods: the watcher has seen clipd's writes by now
                 assertEquals(hashed, daemon.stats().hashed(), mode + ": clipd's own writes are not read again");

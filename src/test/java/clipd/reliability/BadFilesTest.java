@@ -10,7 +10,6 @@ import clipd.index.SkipReason;
 import clipd.store.PhotoStore;
 import clipd.tags.PhotoTagger;
 import clipd.tags.TagPolicy;
-import clipd.tags.TagScorer;
 import clipd.tags.TagVocabulary;
 import clipd.tags.XmpFiles;
 import clipd.testing.Await;
@@ -47,8 +46,8 @@ class BadFilesTest {
         try (ClipModel model = new ClipModel(d, 2); PhotoStore store = PhotoStore.open(tmp.resolve("index.db"))) {
             Indexer indexer = Fixtures.tinyIndexer(store, model, 2, 4);
             Path vocabulary = Files.writeString(tmp.resolve("vocabulary.txt"), "cat\ndog\nsofa\n");
-            PhotoTagger tagger = new PhotoTagger(store, TagScorer.load(model, TagVocabulary.load(vocabulary, null),
-                    store), new TagPolicy(0, 1), new XmpFiles(XmpFiles.Mode.SIDECAR, false, false));
+            PhotoTagger tagger = new PhotoTagger(store, model, TagVocabulary.load(vocabulary, null),
+                    new TagPolicy(0, 1), new XmpFiles(XmpFiles.Mode.SIDECAR, false, false));
             Daemon daemon = new Daemon(indexer, tagger, store, List.of(library), new Daemon.Pacing(300, 3_600_000),
                     tmp.resolve("status.json"), Map.of());
             Thread thread = new Thread(daemon::run, "daemon-under-test");
