@@ -14,6 +14,8 @@ import java.util.Set;
  *   <li>PNG: every chunk except the text, EXIF and time chunks (tEXt, zTXt, iTXt, eXIf, tIME), up to IEND;</li>
  *   <li>anything else, or a file whose structure does not parse: the whole file.</li>
  * </ul>
+ * The EXIF orientation counts too, when it is not the default: it changes what the photo shows, and rotating a photo
+ * in many apps changes only that tag.
  */
 public final class ContentHasher {
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -22,12 +24,21 @@ public final class ContentHasher {
     private ContentHasher() {
     }
 
+    /** The identity of a photo whose EXIF orientation is the default (1). */
     public static String hash(byte[] data) {
+        return hash(data, 1);
+    }
+
+    /** The identity of a photo shown with this EXIF orientation (1–8). */
+    public static String hash(byte[] data, int orientation) {
         MessageDigest digest = sha256();
         boolean parsed = isJpeg(data) ? hashJpeg(data, digest) : isPng(data) && hashPng(data, digest);
         if (!parsed) {
             digest.reset();
             digest.update(data);
+        }
+        if (orientation != 1) {
+            digest.update(("\0orientation " + orientation).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         }
         return HexFormat.of().formatHex(digest.digest());
     }

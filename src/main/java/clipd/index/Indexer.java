@@ -4,6 +4,7 @@ import clipd.embed.ClipModel;
 import clipd.embed.ModelUnavailableException;
 import clipd.identify.ContentHasher;
 import clipd.identify.FactsReader;
+import clipd.identify.PhotoFacts;
 import clipd.image.ImageDecoder;
 import clipd.image.Preprocessor;
 import clipd.image.UnreadableImageException;
@@ -301,10 +302,10 @@ public final class Indexer {
             if (bytes.length == 0) {
                 return Outcome.skipped(path, SkipReason.EMPTY, "0 bytes");
             }
-            String hash = ContentHasher.hash(bytes);
+            PhotoFacts facts = FactsReader.read(bytes, path, c.modifiedMillis());
+            String hash = ContentHasher.hash(bytes, facts.orientation());
             stats.countHashed();
-            PhotoRecord record = new PhotoRecord(hash, bytes.length, c.modifiedMillis(),
-                    FactsReader.read(bytes, path, c.modifiedMillis()));
+            PhotoRecord record = new PhotoRecord(hash, bytes.length, c.modifiedMillis(), facts);
             long decodeStart = System.nanoTime();
             stats.addReadNanos(decodeStart - start);
             if (store.hasVector(hash)) {

@@ -253,6 +253,25 @@ class IndexerTest {
                 "copies are stored as they come, not all held until the end: " + processedAtFirstRecord[0]);
     }
 
+    @Test
+    void rotatingAPhotoByItsExifOrientationAloneEmbedsItAgain() throws Exception {
+        index();
+        Path cat = photos.resolve("cat.jpg");
+        String before = record("cat.jpg").hash();
+        org.apache.commons.imaging.formats.tiff.write.TiffOutputSet exif =
+                new org.apache.commons.imaging.formats.tiff.write.TiffOutputSet();
+        exif.getOrCreateRootDirectory().add(
+                org.apache.commons.imaging.formats.tiff.constants.TiffTagConstants.TIFF_TAG_ORIENTATION, (short) 6);
+        java.io.ByteArrayOutputStream rotated = new java.io.ByteArrayOutputStream();
+        new org.apache.commons.imaging.formats.jpeg.exif.ExifRewriter()
+                .updateExifMetadataLossless(Files.readAllBytes(cat), rotated, exif);
+        Files.write(cat, rotated.toByteArray());
+        IndexStats again = index();
+        assertEquals(1, again.embedded(), "shown turned by 90 degrees, it is another picture to CLIP");
+        assertTrue(!record("cat.jpg").hash().equals(before));
+        assertEquals(6, record("cat.jpg").facts().orientation());
+    }
+
     private static SkipReason skipOf(IndexStats s, String name) {
         return s.skips().stream().filter(k -> k.path().getFileName().toString().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError(name + " not skipped: " + s.skips())).reason();
