@@ -19,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,13 +110,15 @@ public final class Indexer {
         }
         Set<String> present = new HashSet<>();
         List<FolderScanner.Candidate> work = new ArrayList<>();
-        Set<String> removedHashes = new HashSet<>();
+        Departed departed = new Departed();
         FolderScanner.Sink sink = new FolderScanner.Sink() {
             @Override
             public void photo(FolderScanner.Candidate c) {
-                stats.countFound();
                 String key = c.path().toString();
-                present.add(key);
+                if (!present.add(key)) {
+                    return; // seen already in this batch, through its folder
+                }
+                stats.countFound();
                 if (!forced.contains(key)
                         && store.record(key).map(r -> r.sameFileState(c.size(), c.modifiedMillis())).orElse(false)) {
                     stats.countUnchanged();
@@ -129,6 +132,11 @@ public final class Indexer {
                 stats.countSkip(path, reason, detail);
             }
         };
+        for (Target t : expanded) { // what left first, so that what arrived can be recognised as moved
+            if (!Files.exists(t.path())) {
+                removeUnder(t.path(), Set.of(), departed, stats);
+            }
+        }
         List<Path> scannedFolders = new ArrayList<>();
         for (Target t : expanded) {
             if (Files.exists(t.path())) {
@@ -136,22 +144,58 @@ public final class Indexer {
                 if (Files.isDirectory(t.path())) {
                     scannedFolders.add(t.path());
                 }
-            } else {
-                removeUnder(t.path(), Set.of(), removedHashes, stats);
             }
         }
-        stats.countToProcess(work.size());
-        List<String> arrivedKnown = process(work, stats);
-        for (Path folder : scannedFolders) {
-            removeUnder(folder, present, removedHashes, stats);
+        List<String> arrivedKnown = new ArrayList<>();
+        List<FolderScanner.Candidate> toRead = new ArrayList<>();
+        for (FolderScanner.Candidate c : work) {
+            PhotoRecord moved = forced.contains(c.path().toString()) ? null : departed.movedHere(c);
+            if (moved != null && store.hasVector(moved.hash())) {
+                store.putRecord(c.path().toString(), moved);
+                stats.countReused();
+                arrivedKnown.add(moved.hash());
+            } else {
+                toRead.add(c);
+            }
         }
-        stats.countRenamed(arrivedKnown.stream().filter(removedHashes::contains).count());
+        stats.countToProcess(toRead.size());
+        arrivedKnown.addAll(process(toRead, stats));
+        for (Path folder : scannedFolders) {
+            removeUnder(folder, present, departed, stats);
+        }
+        stats.countRenamed(arrivedKnown.stream().filter(departed.hashes::contains).count());
         store.commit();
+    }
+
+    /**
+     * The photos that left the index in this run: their contents, to count renames, and their records by name, size
+     * and modification time, which a move or a renamed folder keeps, so that a moved file is recognised without
+     * reading it (a folder of 2,000 photos renamed would otherwise be gigabytes read and hashed again).
+     */
+    private static final class Departed {
+        final Set<String> hashes = new HashSet<>();
+        private final Map<String, PhotoRecord> byFileState = new HashMap<>();
+
+        void add(String path, PhotoRecord record) {
+            hashes.add(record.hash());
+            if (record.facts() != null) {
+                byFileState.put(key(Path.of(path).getFileName().toString(), record.size(), record.modifiedMillis()),
+                        record);
+            }
+        }
+
+        PhotoRecord movedHere(FolderScanner.Candidate c) {
+            return byFileState.get(key(c.path().getFileName().toString(), c.size(), c.modifiedMillis()));
+        }
+
+        private static String key(String name, long size, long modifiedMillis) {
+            return name + '\0' + size + '\0' + modifiedMillis;
+        }
     }
 
     /** Removes every photo under a folder that is no longer part of the library. */
     public void forget(Path folder, IndexStats stats) {
-        removeUnder(folder, Set.of(), new HashSet<>(), stats);
+        removeUnder(folder, Set.of(), new Departed(), stats);
         store.commit();
     }
 
@@ -193,19 +237,19 @@ public final class Indexer {
     }
 
     /** Removes the record at {@code path} and every record under it, except those in {@code keep}. */
-    private void removeUnder(Path path, Set<String> keep, Set<String> removedHashes, IndexStats stats) {
+    private void removeUnder(Path path, Set<String> keep, Departed departed, IndexStats stats) {
         List<String> gone = new ArrayList<>();
         String key = path.toString();
         store.record(key).ifPresent(r -> {
             if (!keep.contains(key)) {
                 gone.add(key);
-                removedHashes.add(r.hash());
+                departed.add(key, r);
             }
         });
         store.forEachRecord(key + File.separator, (p, record) -> {
             if (!keep.contains(p)) {
                 gone.add(p);
-                removedHashes.add(record.hash());
+                departed.add(p, record);
             }
         });
         gone.forEach(store::removeRecord);

@@ -90,12 +90,15 @@ class BurstTest {
                 assertEquals(CONTENTS, daemon.stats().embedded(), "each content embedded once");
                 int afterCreate = answered.get();
 
+                long hashedBefore = daemon.stats().hashed();
                 long t1 = System.nanoTime();
                 Files.move(burst, library.resolve("burst renamed"));
                 Await.until(() -> store.record(library.resolve("burst renamed/day 9/IMG_09999.jpg").toString()).isPresent()
                         && store.recordCount() == FILES && daemon.state() == Daemon.State.IDLE, "the renamed folder", 120);
                 double renamed = (System.nanoTime() - t1) / 1e9;
                 assertEquals(CONTENTS, daemon.stats().embedded(), "a renamed folder costs no embedding");
+                long reread = daemon.stats().hashed() - hashedBefore;
+                assertTrue(reread < FILES / 10, "moved files are recognised without reading them: " + reread + " read");
                 store.forEachRecord("", (path, r) -> assertTrue(path.contains("burst renamed"), path));
 
                 long t2 = System.nanoTime();
@@ -109,9 +112,9 @@ class BurstTest {
                 assertEquals(List.of(), List.copyOf(failures), "every search answered");
                 assertTrue(afterCreate > 0 && answered.get() > afterCreate, "searches ran throughout");
                 System.out.printf(java.util.Locale.ROOT, "burst: %,d files created and indexed in %.1f s, folder "
-                                + "renamed and followed in %.1f s, deleted in %.1f s; %d embeddings; %,d searches "
-                                + "answered meanwhile%n", FILES, created, renamed, deleted, daemon.stats().embedded(),
-                        answered.get());
+                                + "renamed and followed in %.1f s (%d files read again), deleted in %.1f s; %d "
+                                + "embeddings; %,d searches answered meanwhile%n", FILES, created, renamed, reread,
+                        deleted, daemon.stats().embedded(), answered.get());
             } finally {
                 queries.interrupt();
                 queries.join(5_000);
