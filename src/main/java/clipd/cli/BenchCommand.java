@@ -85,8 +85,9 @@ final class BenchCommand {
             }
             double embedded = Math.max(1, stats.embedded());
             int cores = Runtime.getRuntime().availableProcessors();
-            cli.out.printf(Locale.ROOT, "model %s, %d decode workers, batch %d, %d cores%n",
-                    m.model.descriptor().name(), settings.threads(), settings.batchSize(), cores);
+            cli.out.printf(Locale.ROOT, "model %s, %d decode workers, batch %d, %d cores, JPEG decoder %s%n",
+                    m.model.descriptor().name(), settings.threads(), settings.batchSize(), cores,
+                    clipd.image.ImageDecoder.jpegDecoder());
             cli.out.printf(Locale.ROOT, "indexed %d photos (%.1f MP on average) in %.1f s: %.2f images/s%n",
                     r.photos(), r.megapixels() / Math.max(1, r.photos()), r.seconds(), r.rate());
             cli.out.printf(Locale.ROOT, "  read+hash+metadata %.1f ms/photo, decode+preprocess %.1f ms/photo "

@@ -54,6 +54,14 @@ public final class ImageDecoder {
     }
 
     public RgbImage decode(byte[] bytes) throws UnreadableImageException {
+        return decode(bytes, -1);
+    }
+
+    /**
+     * Decodes with an EXIF orientation already read from the same bytes (the indexer has it from the photo's facts),
+     * or -1 to read it here.
+     */
+    public RgbImage decode(byte[] bytes, int orientation) throws UnreadableImageException {
         if (bytes.length == 0) {
             throw new UnreadableImageException(UnreadableImageException.Kind.NOT_AN_IMAGE, "empty file");
         }
@@ -71,7 +79,7 @@ public final class ImageDecoder {
         } catch (OutOfMemoryError e) {
             throw new UnreadableImageException(UnreadableImageException.Kind.TOO_LARGE, "not enough memory to decode");
         }
-        return Orientation.apply(image, exifOrientation(bytes));
+        return Orientation.apply(image, orientation < 0 ? exifOrientation(bytes) : orientation);
     }
 
     private RgbImage read(byte[] bytes) throws IOException, UnreadableImageException {

@@ -356,7 +356,7 @@ public final class Indexer {
                 return new Outcome(path, record, null, null, null);
             }
             float[] pixels = new float[3 * preprocessor.size() * preprocessor.size()];
-            preprocessor.preprocess(decoder.decode(bytes), pixels, 0);
+            preprocessor.preprocess(decoder.decode(bytes, facts.orientation()), pixels, 0);
             stats.addDecodeNanos(System.nanoTime() - decodeStart);
             return new Outcome(path, record, pixels, null, null);
         } catch (UnreadableImageException e) {
