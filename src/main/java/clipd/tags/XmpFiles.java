@@ -56,6 +56,9 @@ public final class XmpFiles {
 
     /** Makes clipd's keywords in the photo's XMP exactly {@code tags}: inside a JPEG in embed mode, else a sidecar. */
     public Outcome retag(Path photo, List<String> tags) {
+        if (mode == Mode.OFF) {
+            return new Outcome(Outcome.Kind.UNCHANGED, photo, "tagging is off");
+        }
         boolean embed = false;
         if (mode == Mode.EMBED) {
             try {

@@ -52,6 +52,7 @@ class HttpServerTest {
     private static Searcher searcher;
     private static HttpServer server;
     private static AccessToken token;
+    private static clipd.tags.PhotoTagger tagger;
     private static String base;
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,8 +71,12 @@ class HttpServerTest {
         searcher = new Searcher(new QueryEmbedder(model, decoder, preprocessor), index);
         Daemon daemon = new Daemon(indexer, null, store, List.of(Fixtures.SHARED_IMAGES), new Daemon.Pacing(1000, 60_000),
                 tmp.resolve("data/status.json"), Map.of("model", d.name()));
+        Path vocabulary = java.nio.file.Files.writeString(tmp.resolve("vocabulary.txt"), "cat\nbee\ncake\nboat\n");
+        // mode off: explanations only, nothing is written next to the shared photos
+        tagger = new clipd.tags.PhotoTagger(store, model, clipd.tags.TagVocabulary.load(vocabulary, null),
+                new clipd.tags.TagPolicy(0, 2), new clipd.tags.XmpFiles(clipd.tags.XmpFiles.Mode.OFF, false, false));
         server = new HttpServer(new HttpServer.Options("127.0.0.1", 0, 1 << 20, tmp.resolve("data/thumbnails"),
-                1 << 20, 150_000_000L), searcher, store, daemon, null);
+                1 << 20, 150_000_000L), searcher, store, daemon, tagger);
         token = AccessToken.loadOrCreate(tmp.resolve("data"));
         base = "http://127.0.0.1:" + server.start(token);
     }
@@ -216,6 +221,26 @@ class HttpServerTest {
         assertEquals(1, facets.get("types").get("png").asInt());
         assertTrue(facets.hasNonNull("first_taken") && facets.hasNonNull("last_taken"), facets.toString());
         assertTrue(facets.get("cameras").isArray());
+    }
+
+    @Test
+    void aPhotosTagsAreExplainedOnceTheVocabularyIsReady() throws Exception {
+        String id = VectorIndex.idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
+        if (!tagger.ready()) {
+            HttpResponse<byte[]> early = get("/api/photos/" + id + "/tags");
+            assertEquals(503, early.statusCode());
+            assertEquals("tags_not_ready", json(early).get("error").asText());
+        }
+        tagger.tagStale("", clipd.tags.PhotoTagger.Listener.NONE); // what the daemon does after indexing
+        JsonNode r = json(get("/api/photos/" + id + "/tags?top=3"));
+        assertEquals(3, r.get("candidates").size());
+        assertEquals(2, r.get("chosen").size());
+        assertEquals(r.get("candidates").get(0).get("tag"), r.get("chosen").get(0));
+        assertEquals(0, r.get("keywords").size(), "the shared photo carries no keywords");
+        assertEquals(404, get("/api/photos/0123456789abcdef/tags").statusCode());
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(Fixtures.SHARED_IMAGES)) {
+            assertEquals(0, files.filter(p -> p.toString().endsWith(".xmp")).count(), "nothing written");
+        }
     }
 
     @Test

@@ -99,6 +99,14 @@ class TaggingTest {
         assertTrue(again.out().contains("tags (sidecar): 0 XMP files written"), "nothing changed, nothing written: "
                 + again.out());
 
+        // a new threshold re-tags from the stored embeddings, without embedding anything again
+        Files.writeString(tmp.resolve("config/clipd/config.properties"), "tags_min_probability = 0\ntags_max = 2\n");
+        CliRunner.Run retag = clipd("index", photos.toString());
+        assertTrue(retag.out().contains(" 0 embedded") && retag.out().contains("tags (sidecar): 22 XMP files written"),
+                retag.out());
+        assertEquals(beeTags.subList(0, 2), exiftoolList(beeSidecar, "XMP-lr:HierarchicalSubject").stream()
+                .map(t -> t.substring("clipd|".length())).toList());
+
         CliRunner.Run untag = clipd("untag", photos.toString());
         assertEquals(0, untag.code(), untag.out() + untag.err());
         assertEquals(List.of("garden"), exiftoolList(beeSidecar, "XMP-dc:Subject"), "a person's keyword stays");
