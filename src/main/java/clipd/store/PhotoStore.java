@@ -235,10 +235,6 @@ public final class PhotoStore implements AutoCloseable {
         tagStates.put(path, state.toBytes());
     }
 
-    public void removeTagState(String path) {
-        tagStates.remove(path);
-    }
-
     /** The tag embeddings of one model, vocabulary and prompt set (rows concatenated), computed once. */
     public float[] tagVectors(String key) {
         return tagVectors.get(key);
