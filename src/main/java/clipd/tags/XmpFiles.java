@@ -59,25 +59,27 @@ public final class XmpFiles {
         if (mode == Mode.OFF) {
             return new Outcome(Outcome.Kind.UNCHANGED, photo, "tagging is off");
         }
-        boolean embed = false;
-        if (mode == Mode.EMBED) {
+        byte[] jpeg = null;
+        if (mode == Mode.EMBED && hasJpegName(photo)) {
             try {
-                embed = embeddable(photo);
+                byte[] bytes = Files.readAllBytes(photo);
+                jpeg = JpegXmp.isJpeg(bytes) && !JpegXmp.hasExtendedXmp(bytes) ? bytes : null;
             } catch (IOException e) {
                 return failed(photo, e);
             }
         }
-        return change(photo, tags, embed);
+        return change(photo, tags, jpeg);
     }
 
     /** Removes clipd's keywords from the photo's embedded XMP and its sidecar, whatever the mode. */
     public Outcome untag(Path photo) {
         Outcome result = new Outcome(Outcome.Kind.UNCHANGED, photo, null);
-        if (embeddedPacketOwner(photo)) {
-            result = result.worse(change(photo, null, true));
+        byte[] jpeg = withClipdKeywords(photo);
+        if (jpeg != null) {
+            result = result.worse(change(photo, null, jpeg));
         }
         if (existingSidecar(photo) != null) {
-            result = result.worse(change(photo, null, false));
+            result = result.worse(change(photo, null, null));
         }
         return result;
     }
@@ -92,11 +94,11 @@ public final class XmpFiles {
         return XmpKeywords.parse(JpegXmp.isJpeg(bytes) ? JpegXmp.read(bytes) : null);
     }
 
-    /** tags null: untag. */
-    private Outcome change(Path photo, List<String> tags, boolean embed) {
+    /** Changes the JPEG's own XMP when its bytes are given, else the sidecar; tags null removes clipd's. */
+    private Outcome change(Path photo, List<String> tags, byte[] photoBytes) {
+        boolean embed = photoBytes != null;
         Path target = embed ? photo : sidecarFor(photo);
         try {
-            byte[] photoBytes = embed ? Files.readAllBytes(photo) : null;
             boolean exists = Files.exists(target);
             String before = embed ? JpegXmp.read(photoBytes)
                     : exists ? Files.readString(target, StandardCharsets.UTF_8) : null;
@@ -167,22 +169,22 @@ public final class XmpFiles {
         }
     }
 
-    /** JPEGs take the tags inside; every other format gets a sidecar, since writing into it means re-encoding. */
-    private static boolean embeddable(Path photo) throws IOException {
+    /**
+     * JPEGs (by name and content) take the tags inside; every other format gets a sidecar, since writing XMP into
+     * it means re-encoding it, and so do JPEGs with extended XMP, which spans segments the rewriter does not manage.
+     */
+    private static boolean hasJpegName(Path photo) {
         String name = photo.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!(name.endsWith(".jpg") || name.endsWith(".jpeg") || name.endsWith(".jpe"))) {
-            return false;
-        }
-        byte[] bytes = Files.readAllBytes(photo);
-        return JpegXmp.isJpeg(bytes) && !JpegXmp.hasExtendedXmp(bytes);
+        return name.endsWith(".jpg") || name.endsWith(".jpeg") || name.endsWith(".jpe");
     }
 
-    private static boolean embeddedPacketOwner(Path photo) {
+    /** The photo's bytes when it is a JPEG whose own XMP holds clipd's keywords, else null. */
+    private static byte[] withClipdKeywords(Path photo) {
         try {
             byte[] bytes = Files.readAllBytes(photo);
-            return JpegXmp.isJpeg(bytes) && !XmpKeywords.parse(JpegXmp.read(bytes)).own().isEmpty();
+            return JpegXmp.isJpeg(bytes) && !XmpKeywords.parse(JpegXmp.read(bytes)).own().isEmpty() ? bytes : null;
         } catch (IOException | XMPException e) {
-            return false;
+            return null;
         }
     }
 
