@@ -1,5 +1,7 @@
 package clipd.identify;
 
+import clipd.testing.ImageBytes;
+
 import org.junit.jupiter.api.Test;
 
 import javax.imageio.ImageIO;
@@ -9,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.zip.CRC32;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -31,42 +32,12 @@ class ContentHasherTest {
         return image;
     }
 
-    /** Inserts a segment (marker + length + payload) right after SOI, as a metadata editor would. */
     static byte[] withJpegSegment(byte[] jpeg, int marker, String payload) {
-        byte[] body = payload.getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(jpeg, 0, 2);
-        out.write(0xff);
-        out.write(marker);
-        out.write((body.length + 2) >> 8);
-        out.write((body.length + 2) & 0xff);
-        out.writeBytes(body);
-        out.write(jpeg, 2, jpeg.length - 2);
-        return out.toByteArray();
+        return ImageBytes.withJpegSegment(jpeg, marker, payload.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Inserts a PNG chunk just before IEND. */
     static byte[] withPngChunk(byte[] png, String type, byte[] data) {
-        int iend = png.length - 12;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(png, 0, iend);
-        out.write(data.length >>> 24);
-        out.write(data.length >>> 16);
-        out.write(data.length >>> 8);
-        out.write(data.length);
-        byte[] typeBytes = type.getBytes(StandardCharsets.ISO_8859_1);
-        out.writeBytes(typeBytes);
-        out.writeBytes(data);
-        CRC32 crc = new CRC32();
-        crc.update(typeBytes);
-        crc.update(data);
-        long c = crc.getValue();
-        out.write((int) (c >>> 24));
-        out.write((int) (c >>> 16));
-        out.write((int) (c >>> 8));
-        out.write((int) c);
-        out.write(png, iend, 12);
-        return out.toByteArray();
+        return ImageBytes.withPngChunk(png, type, data);
     }
 
     @Test

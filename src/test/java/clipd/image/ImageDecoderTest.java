@@ -8,13 +8,11 @@ import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -68,7 +66,7 @@ class ImageDecoderTest {
 
     @Test
     void aDecompressionBombIsRefusedFromItsHeader() {
-        byte[] png = clipd.testing.Bombs.png(50_000, 50_000);
+        byte[] png = clipd.testing.ImageBytes.pngBomb(50_000, 50_000);
         UnreadableImageException e = assertThrows(UnreadableImageException.class, () -> decoder.decode(png));
         assertEquals(UnreadableImageException.Kind.TOO_LARGE, e.kind());
         assertTrue(e.getMessage().contains("2500 megapixels"), e.getMessage());

@@ -1,10 +1,9 @@
 package clipd.reliability;
 
 import clipd.index.SkipReason;
-import clipd.testing.Bombs;
+import clipd.testing.ImageBytes;
 import clipd.testing.Fixtures;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,8 +34,8 @@ final class BadFiles {
         put(dir, expected, "truncated.png", Arrays.copyOf(png, png.length / 2), SkipReason.CORRUPT);
         put(dir, expected, "truncated.webp", Arrays.copyOf(webp, webp.length / 2), SkipReason.CORRUPT);
         put(dir, expected, "corrupt exif.jpg", withGarbageExif(cat), null);
-        put(dir, expected, "bomb.png", Bombs.png(50_000, 50_000), SkipReason.TOO_LARGE);
-        put(dir, expected, "bomb.jpg", Bombs.jpeg(cat, 50_000, 50_000), SkipReason.TOO_LARGE);
+        put(dir, expected, "bomb.png", ImageBytes.pngBomb(50_000, 50_000), SkipReason.TOO_LARGE);
+        put(dir, expected, "bomb.jpg", ImageBytes.jpegBomb(cat, 50_000, 50_000), SkipReason.TOO_LARGE);
         put(dir, expected, "text.jpg", "not a photo at all\n".getBytes(StandardCharsets.UTF_8), SkipReason.NOT_AN_IMAGE);
         Files.createDirectories(dir.resolve("folder.jpg")); // a directory with a photo's name: walked, not read
         put(dir, expected, "folder.jpg/inside.jpg", cat, null);
@@ -82,15 +81,7 @@ final class BadFiles {
         byte[] payload = new byte[600];
         new java.util.Random(7).nextBytes(payload);
         System.arraycopy("Exif\0\0MM\0*".getBytes(StandardCharsets.ISO_8859_1), 0, payload, 0, 10);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(jpeg, 0, 2);
-        out.write(0xff);
-        out.write(0xe1);
-        out.write((payload.length + 2) >> 8);
-        out.write((payload.length + 2) & 0xff);
-        out.writeBytes(payload);
-        out.write(jpeg, 2, jpeg.length - 2);
-        return out.toByteArray();
+        return ImageBytes.withJpegSegment(jpeg, 0xe1, payload);
     }
 
     static void run(String... command) throws Exception {

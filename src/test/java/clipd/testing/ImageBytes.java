@@ -5,13 +5,36 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
 
-/** Decompression bombs: small files whose headers declare a huge image. */
-public final class Bombs {
-    private Bombs() {
+/** Image files built or edited byte by byte: metadata inserted as other apps would, and decompression bombs. */
+public final class ImageBytes {
+    private ImageBytes() {
     }
 
-    /** A valid PNG header claiming {@code width}×{@code height} RGB pixels, with one tiny IDAT. */
-    public static byte[] png(int width, int height) {
+    /** Inserts a segment (marker + length + payload) right after SOI, as a metadata editor would. */
+    public static byte[] withJpegSegment(byte[] jpeg, int marker, byte[] body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, 2);
+        out.write(0xff);
+        out.write(marker);
+        out.write((body.length + 2) >> 8);
+        out.write((body.length + 2) & 0xff);
+        out.writeBytes(body);
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
+    }
+
+    /** Inserts a chunk just before IEND. */
+    public static byte[] withPngChunk(byte[] png, String type, byte[] data) {
+        int iend = png.length - 12;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(png, 0, iend);
+        chunk(out, type, data);
+        out.write(png, iend, 12);
+        return out.toByteArray();
+    }
+
+    /** A decompression bomb: a valid PNG header claiming {@code width}×{@code height} RGB pixels, one tiny IDAT. */
+    public static byte[] pngBomb(int width, int height) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2)
@@ -21,8 +44,8 @@ public final class Bombs {
         return out.toByteArray();
     }
 
-    /** The JPEG with the size in its frame header (SOF0/SOF2) changed. */
-    public static byte[] jpeg(byte[] jpeg, int width, int height) {
+    /** A decompression bomb: the JPEG with the size in its frame header (SOF0/SOF2) changed. */
+    public static byte[] jpegBomb(byte[] jpeg, int width, int height) {
         byte[] d = jpeg.clone();
         int pos = 2;
         while (pos + 9 < d.length) {
