@@ -23,12 +23,15 @@ import java.util.Set;
 
 /**
  * Decodes a photo's bytes to RGB the way Pillow's {@code convert("RGB")} would see them, with EXIF orientation
- * applied. Formats come from ImageIO plugins (JDK, TwelveMonkeys, JAI JPEG 2000); HEIC/AVIF have no decoder here.
+ * applied. Formats come from ImageIO plugins (JDK, TwelveMonkeys, JAI JPEG 2000), JPEGs from libjpeg-turbo when the
+ * system has it, HEIC from libheif's heif-convert when the system has it; AVIF has no decoder here.
  */
 public final class ImageDecoder {
     private static final Set<String> EXTENSIONS = Set.of(
             "jpg", "jpeg", "jpe", "png", "webp", "tif", "tiff", "bmp", "gif", "jp2", "j2k", "jpf", "pnm", "pbm",
             "pgm", "ppm");
+    private static final Set<String> WITH_HEIF = java.util.stream.Stream.concat(EXTENSIONS.stream(),
+            java.util.stream.Stream.of("heic", "heif")).collect(java.util.stream.Collectors.toUnmodifiableSet());
     private static final Set<String> HEIF_BRANDS = Set.of(
             "heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1", "avif", "avis");
 
@@ -50,7 +53,7 @@ public final class ImageDecoder {
 
     /** File extensions (lower case, no dot) of the formats this decoder reads. */
     public static Set<String> supportedExtensions() {
-        return EXTENSIONS;
+        return HeifConverter.available() ? WITH_HEIF : EXTENSIONS;
     }
 
     public RgbImage decode(byte[] bytes) throws UnreadableImageException {
@@ -67,8 +70,18 @@ public final class ImageDecoder {
         }
         String heif = heifBrand(bytes);
         if (heif != null) {
-            throw new UnreadableImageException(UnreadableImageException.Kind.UNSUPPORTED_FORMAT,
-                    "no decoder for " + heif.toUpperCase(Locale.ROOT) + " (HEIF) images");
+            if (!HeifConverter.available()) {
+                throw new UnreadableImageException(UnreadableImageException.Kind.UNSUPPORTED_FORMAT,
+                        "no decoder for " + heif.toUpperCase(Locale.ROOT) + " (HEIF) images; install heif-convert "
+                                + "(Debian: libheif-examples, macOS: brew install libheif)");
+            }
+            try {
+                // libheif has applied the file's own rotation; its EXIF orientation must not turn it again
+                return read(HeifConverter.toJpeg(bytes));
+            } catch (IOException | RuntimeException e) {
+                throw new UnreadableImageException(UnreadableImageException.Kind.CORRUPT, "cannot decode: "
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+            }
         }
         RgbImage image;
         try {
