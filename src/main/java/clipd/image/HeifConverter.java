@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * HEIC/HEIF photos (what iPhones take) through libheif's {@code heif-convert}, when the system has it (Debian:
+ * HEIC/HEIF photos (what iPhones take) and AVIF through libheif's {@code heif-convert}, when the system has it (Debian:
  * libheif-examples; macOS: brew install libheif): Java 17 has no HEVC decoder. libheif is also what rclip's
  * pillow-heif decodes with. The photo is converted in a private temporary folder, in a process of its own, so a
  * hostile file can cost that process its memory, never clipd's. The conversion writes a JPEG at quality 100, not a
@@ -46,7 +46,7 @@ final class HeifConverter {
     static byte[] toJpeg(byte[] heif) throws IOException, UnreadableImageException {
         Path dir = Files.createTempDirectory("clipd-heif");
         try {
-            Path in = Files.write(dir.resolve("photo.heic"), heif);
+            Path in = Files.write(dir.resolve("photo.heif"), heif);
             Path out = dir.resolve("photo.jpg");
             Process p = new ProcessBuilder(TOOL.orElseThrow().toString(), "-q", "100", in.toString(), out.toString())
                     .redirectErrorStream(true).start();

@@ -24,14 +24,14 @@ import java.util.Set;
 /**
  * Decodes a photo's bytes to RGB the way Pillow's {@code convert("RGB")} would see them, with EXIF orientation
  * applied. Formats come from ImageIO plugins (JDK, TwelveMonkeys, JAI JPEG 2000), JPEGs from libjpeg-turbo when the
- * system has it, HEIC from libheif's heif-convert when the system has it; AVIF has no decoder here.
+ * system has it, HEIC and AVIF from libheif's heif-convert when the system has it.
  */
 public final class ImageDecoder {
     private static final Set<String> EXTENSIONS = Set.of(
             "jpg", "jpeg", "jpe", "png", "webp", "tif", "tiff", "bmp", "gif", "jp2", "j2k", "jpf", "pnm", "pbm",
             "pgm", "ppm");
     private static final Set<String> WITH_HEIF = java.util.stream.Stream.concat(EXTENSIONS.stream(),
-            java.util.stream.Stream.of("heic", "heif")).collect(java.util.stream.Collectors.toUnmodifiableSet());
+            java.util.stream.Stream.of("heic", "heif", "avif")).collect(java.util.stream.Collectors.toUnmodifiableSet());
     private static final Set<String> HEIF_BRANDS = Set.of(
             "heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1", "avif", "avis");
 

@@ -19,6 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ImageDecoderTest {
+    @org.junit.jupiter.api.io.TempDir
+    Path tmp;
     private final ImageDecoder decoder = new ImageDecoder(100_000_000L, 1024);
 
     private UnreadableImageException.Kind failure(byte[] bytes) {
@@ -76,6 +78,24 @@ class ImageDecoderTest {
         assertTrue(mean < 4, "the HEIC and its JPEG twin show the same picture: mean difference " + mean);
         byte[] truncated = Arrays.copyOf(heic, heic.length / 2);
         assertEquals(UnreadableImageException.Kind.CORRUPT, failure(truncated));
+        assertTrue(ImageDecoder.supportedExtensions().contains("avif"));
+    }
+
+    /** AVIF goes the same way; the test makes one from the shared JPEG with libheif's encoder when it can. */
+    @Test
+    void avifPhotosDecodeThroughLibheifToo() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ImageDecoder.supportedExtensions().contains("avif"),
+                "needs heif-convert");
+        Path jpeg = Fixtures.SHARED_PHOTOS.resolve("images heic/bee.jpg");
+        Path avif = tmp.resolve("bee.avif");
+        Process enc = new ProcessBuilder("heif-enc", "-A", "-q", "90", "-o", avif.toString(), jpeg.toString())
+                .redirectErrorStream(true).start();
+        String said = new String(enc.getInputStream().readAllBytes());
+        assertEquals(0, enc.waitFor(), "heif-enc (libheif-examples) makes the AVIF: " + said);
+        RgbImage fromAvif = decoder.decode(Files.readAllBytes(avif));
+        RgbImage fromJpeg = decoder.decode(Files.readAllBytes(jpeg));
+        assertEquals(fromJpeg.width(), fromAvif.width());
+        assertEquals(fromJpeg.height(), fromAvif.height());
     }
 
     @Test
