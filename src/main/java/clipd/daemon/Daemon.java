@@ -226,9 +226,13 @@ public final class Daemon {
         long embedded = stats.embedded();
         long renamed = stats.renamed();
         long removed = stats.removed();
+        long touched = stats.hashed() + stats.reused() + stats.removed();
         run(targets);
-        LOG.log(System.Logger.Level.INFO, "{0} changed paths: {1} embedded, {2} renamed or moved, {3} removed",
-                paths.size(), stats.embedded() - embedded, stats.renamed() - renamed, stats.removed() - removed);
+        // events that changed nothing (clipd's own tag writes, say) are not worth a line in the log
+        boolean changed = stats.hashed() + stats.reused() + stats.removed() != touched;
+        LOG.log(changed ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
+                "{0} changed paths: {1} embedded, {2} renamed or moved, {3} removed", paths.size(),
+                stats.embedded() - embedded, stats.renamed() - renamed, stats.removed() - removed);
     }
 
     private void run(List<Indexer.Target> targets) {
