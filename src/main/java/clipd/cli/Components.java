@@ -15,6 +15,7 @@ import clipd.tags.TagVocabulary;
 import clipd.tags.XmpFiles;
 
 import java.io.IOException;
+import java.nio.file.Path;
 
 /** The model, the store and the image pipeline, opened together for one command and closed together. */
 final class Components implements AutoCloseable {
@@ -42,9 +43,25 @@ final class Components implements AutoCloseable {
                 settings.minFreeBytes()));
     }
 
-    Indexer indexer() {
+    /** The indexer; given a tagger, the sidecars of photos that are renamed, moved or deleted follow them. */
+    Indexer indexer(PhotoTagger tagger) {
         FolderScanner scanner = new FolderScanner(settings.excludedDirs(), settings.includeHidden());
-        return new Indexer(store, model, decoder, preprocessor, scanner, settings.threads(), settings.batchSize());
+        Indexer indexer = new Indexer(store, model, decoder, preprocessor, scanner, settings.threads(),
+                settings.batchSize());
+        if (tagger != null) {
+            indexer.listen(new Indexer.Departures() {
+                @Override
+                public void moved(Path from, Path to) {
+                    tagger.photoMoved(from, to);
+                }
+
+                @Override
+                public void deleted(Path photo) {
+                    tagger.photoDeleted(photo);
+                }
+            });
+        }
+        return indexer;
     }
 
     /** Whether the settings ask for tags to be written. */

@@ -58,7 +58,7 @@ final class ServeCommand {
             about.put("version", Main.version());
             about.put("model", c.descriptor.name());
             PhotoTagger tagger = c.tagging() ? c.tagger() : null;
-            Daemon daemon = new Daemon(c.indexer(), tagger, c.store, List.copyOf(folders),
+            Daemon daemon = new Daemon(c.indexer(tagger), tagger, c.store, List.copyOf(folders),
                     new Daemon.Pacing(settings.settleMillis(), settings.rescanMillis()),
                     settings.dataDir().resolve("status.json"), about);
             Searcher searcher = new Searcher(c.queryEmbedder(), index);

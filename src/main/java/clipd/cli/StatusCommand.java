@@ -39,9 +39,13 @@ final class StatusCommand {
             if (s.path("tags").asText("off").equals("off")) {
                 cli.out.println("tags: off");
             } else {
-                cli.out.printf("tags (%s): %d photos tagged; %d XMP writes, %d read-only, %d failed since start%n",
+                StringBuilder refused = new StringBuilder();
+                s.path("tag_refused").fields().forEachRemaining(e -> refused.append(refused.isEmpty() ? "" : ", ")
+                        .append(e.getValue().asLong()).append(' ').append(e.getKey().replace('_', ' ')));
+                cli.out.printf("tags (%s): %d photos tagged; %d XMP writes, %d read-only, %d failed%s since start%n",
                         s.path("tags").asText(), s.path("tagged").asLong(), s.path("tag_writes").asLong(),
-                        s.path("tag_read_only").asLong(), s.path("tag_failures").asLong());
+                        s.path("tag_read_only").asLong(), s.path("tag_failures").asLong(),
+                        refused.isEmpty() ? "" : ", refused: " + refused);
             }
             s.path("folders").forEach(f -> cli.out.println("watching " + f.asText()));
             if (!s.path("last_error").isNull()) {

@@ -309,6 +309,10 @@ public final class Daemon {
             f.put("tag_writes", t.written());
             f.put("tag_failures", t.failed());
             f.put("tag_read_only", t.skippedReadOnly());
+            Map<String, Long> refused = new LinkedHashMap<>();
+            t.refused().forEach((reason, n) -> refused.put(reason.key(), n));
+            f.put("tag_refused", refused);
+            f.put("tag_changed_retry", t.changedWhileWriting());
         }
         f.put("last_error", lastError);
         return f;

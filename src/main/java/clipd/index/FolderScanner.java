@@ -1,7 +1,7 @@
 package clipd.index;
 
 import clipd.image.ImageDecoder;
-import clipd.util.AtomicFiles;
+import clipd.util.TempFiles;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -144,7 +144,7 @@ public final class FolderScanner {
 
     private void classify(Path file, BasicFileAttributes attrs, Sink sink) {
         String name = file.getFileName().toString();
-        if (AtomicFiles.abandoned(file)) {
+        if (TempFiles.abandoned(file)) {
             removeAbandoned(file);
             return;
         }

@@ -52,6 +52,27 @@ public final class Indexer {
     private final int workers;
     private final int batchSize;
     private volatile boolean cancelled;
+    private volatile Departures departures = Departures.NONE;
+
+    /**
+     * Told, at the end of an update, about each indexed photo that the disk shows renamed or moved, or gone (not
+     * about photos forgotten because their folder left the library): their sidecars follow them.
+     */
+    public interface Departures {
+        Departures NONE = new Departures() {
+            @Override
+            public void moved(Path from, Path to) {
+            }
+
+            @Override
+            public void deleted(Path photo) {
+            }
+        };
+
+        void moved(Path from, Path to);
+
+        void deleted(Path photo);
+    }
 
     public Indexer(PhotoStore store, ClipModel model, ImageDecoder decoder, Preprocessor preprocessor,
                    FolderScanner scanner, int workers, int batchSize) {
@@ -62,6 +83,10 @@ public final class Indexer {
         this.scanner = scanner;
         this.workers = Math.max(1, workers);
         this.batchSize = Math.max(1, batchSize);
+    }
+
+    public void listen(Departures departures) {
+        this.departures = departures;
     }
 
     /** A file or folder to bring up to date, and the watched folder it belongs to. */
@@ -149,9 +174,11 @@ public final class Indexer {
         List<String> arrivedKnown = new ArrayList<>();
         List<FolderScanner.Candidate> toRead = new ArrayList<>();
         for (FolderScanner.Candidate c : work) {
-            PhotoRecord moved = forced.contains(c.path().toString()) ? null : departed.movedHere(c);
+            Map.Entry<String, PhotoRecord> from = forced.contains(c.path().toString()) ? null : departed.movedHere(c);
+            PhotoRecord moved = from == null ? null : from.getValue();
             if (moved != null && store.hasVector(moved.hash())) {
                 store.putRecord(c.path().toString(), moved);
+                departed.arrived(from.getKey(), c.path());
                 stats.countReused();
                 arrivedKnown.add(moved.hash());
             } else {
@@ -165,6 +192,7 @@ public final class Indexer {
         }
         stats.countRenamed(arrivedKnown.stream().filter(departed.hashes::contains).count());
         store.commit();
+        departed.tell(departures);
     }
 
     /**
@@ -174,18 +202,36 @@ public final class Indexer {
      */
     private static final class Departed {
         final Set<String> hashes = new HashSet<>();
-        private final Map<String, PhotoRecord> byFileState = new HashMap<>();
+        private final Map<String, Map.Entry<String, PhotoRecord>> byFileState = new HashMap<>();
+        /** Departed path → where it went, or null: gone. */
+        private final Map<String, Path> whereabouts = new LinkedHashMap<>();
 
         void add(String path, PhotoRecord record) {
             hashes.add(record.hash());
+            whereabouts.put(path, null);
             if (record.facts() != null) {
                 byFileState.put(key(Path.of(path).getFileName().toString(), record.size(), record.modifiedMillis()),
-                        record);
+                        Map.entry(path, record));
             }
         }
 
-        PhotoRecord movedHere(FolderScanner.Candidate c) {
+        /** The departed path and record of the photo that a new one is, moved, else null. */
+        Map.Entry<String, PhotoRecord> movedHere(FolderScanner.Candidate c) {
             return byFileState.get(key(c.path().getFileName().toString(), c.size(), c.modifiedMillis()));
+        }
+
+        void arrived(String from, Path to) {
+            whereabouts.merge(from, to, (first, later) -> first);
+        }
+
+        void tell(Departures departures) {
+            whereabouts.forEach((from, to) -> {
+                if (to == null) {
+                    departures.deleted(Path.of(from));
+                } else {
+                    departures.moved(Path.of(from), to);
+                }
+            });
         }
 
         private static String key(String name, long size, long modifiedMillis) {

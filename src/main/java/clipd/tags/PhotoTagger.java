@@ -91,9 +91,9 @@ public final class PhotoTagger {
             candidates.add(row);
         }
         m.put("candidates", candidates);
-        Path sidecar = XmpFiles.existingSidecar(photo);
-        m.put("xmp_file", sidecar != null ? sidecar.toString() : photo.toString());
         try {
+            Path sidecar = Sidecars.existing(photo);
+            m.put("xmp_file", sidecar != null ? sidecar.toString() : photo.toString());
             XmpKeywords now = files.current(photo);
             m.put("keywords", now.keywords());
             m.put("clipd_keywords", now.own());
@@ -154,28 +154,63 @@ public final class PhotoTagger {
         stats.setTagged(tagged);
     }
 
+    /**
+     * clipd rewrote the photo itself (its size changed, its modification time was kept): remember the new size, or
+     * the watcher would read it again. A photo whose time changed was edited by someone else and is left to it.
+     */
+    private void rememberOwnPhotoWrite(String path, Path photo, PhotoRecord record) throws IOException {
+        long size = Files.size(photo);
+        long modified = Files.getLastModifiedTime(photo).toMillis();
+        if (modified == record.modifiedMillis() && size != record.size()) {
+            store.putRecord(path, new PhotoRecord(record.hash(), size, modified, record.facts()));
+        }
+    }
+
+    /** The photo was renamed or moved (seen by the indexer): a sidecar that is only clipd's goes with it. */
+    public void photoMoved(Path from, Path to) {
+        report(from, files.photoMoved(from, to));
+    }
+
+    /** The photo was deleted (seen by the indexer): a sidecar that is only clipd's goes too. */
+    public void photoDeleted(Path photo) {
+        report(photo, files.photoDeleted(photo));
+    }
+
+    private void report(Path photo, XmpFiles.Outcome outcome) {
+        if (outcome.kind() != XmpFiles.Outcome.Kind.UNCHANGED) {
+            stats.count(outcome);
+            LOG.log(outcome.kind() == XmpFiles.Outcome.Kind.WRITTEN ? System.Logger.Level.DEBUG
+                    : System.Logger.Level.WARNING, "sidecar of {0}: {1} {2}", photo, outcome.kind(),
+                    outcome.detail() == null ? outcome.file() : outcome.detail());
+        }
+    }
+
     /** Tags one photo; returns whether it now carries tags. */
     private boolean tag(String path, PhotoRecord record, List<TagScorer.Candidate> ranked, Listener listener) {
         Path photo = Path.of(path);
         List<String> chosen = policy.choose(ranked);
         XmpFiles.Outcome outcome = files.retag(photo, chosen);
-        stats.count(outcome.kind());
+        stats.count(outcome);
         listener.tagged(photo, chosen, outcome);
         try {
             switch (outcome.kind()) {
-                case WRITTEN, UNCHANGED, SKIPPED_READ_ONLY -> {
-                    Path xmp = outcome.kind() == XmpFiles.Outcome.Kind.SKIPPED_READ_ONLY ? null : outcome.file();
-                    if (xmp != null && xmp.equals(photo)) {
-                        // the photo itself changed size: remember it, or the watcher would read it again
-                        store.putRecord(path, new PhotoRecord(record.hash(), Files.size(photo),
-                                Files.getLastModifiedTime(photo).toMillis(), record.facts()));
+                case WRITTEN, UNCHANGED, SKIPPED_READ_ONLY, REFUSED -> {
+                    boolean written = outcome.kind() == XmpFiles.Outcome.Kind.WRITTEN
+                            || outcome.kind() == XmpFiles.Outcome.Kind.UNCHANGED;
+                    Path xmp = written ? outcome.file() : null;
+                    if (written && files.mode() == XmpFiles.Mode.EMBED) {
+                        rememberOwnPhotoWrite(path, photo, record);
+                    }
+                    if (outcome.kind() == XmpFiles.Outcome.Kind.REFUSED) {
+                        LOG.log(System.Logger.Level.INFO, "tags not written for {0}: {1}", path, outcome.detail());
                     }
                     boolean exists = xmp != null && Files.isRegularFile(xmp);
                     store.putTagState(path, new TagState(record.hash(), fingerprint, chosen,
                             exists ? xmp.toString() : null, exists ? Files.size(xmp) : 0,
                             exists ? Files.getLastModifiedTime(xmp).toMillis() : 0));
-                    return !chosen.isEmpty() && outcome.kind() != XmpFiles.Outcome.Kind.SKIPPED_READ_ONLY;
+                    return !chosen.isEmpty() && written;
                 }
+                case CHANGED -> LOG.log(System.Logger.Level.INFO, "{0}: {1}", path, outcome.detail());
                 case FAILED -> {
                     failedThisRun.add(path + "\0" + record.hash());
                     LOG.log(System.Logger.Level.WARNING, "cannot write tags for {0}: {1} (the photo is unchanged)",
