@@ -15,7 +15,6 @@ import clipd.tags.TagVocabulary;
 import clipd.tags.XmpFiles;
 
 import java.io.IOException;
-import java.nio.file.Path;
 
 /** The model, the store and the image pipeline, opened together for one command and closed together. */
 final class Components implements AutoCloseable {
@@ -49,17 +48,7 @@ final class Components implements AutoCloseable {
         Indexer indexer = new Indexer(store, model, decoder, preprocessor, scanner, settings.threads(),
                 settings.batchSize());
         if (tagger != null) {
-            indexer.listen(new Indexer.Departures() {
-                @Override
-                public void moved(Path from, Path to) {
-                    tagger.photoMoved(from, to);
-                }
-
-                @Override
-                public void deleted(Path photo) {
-                    tagger.photoDeleted(photo);
-                }
-            });
+            indexer.listen(tagger);
         }
         return indexer;
     }

@@ -190,7 +190,10 @@ public final class Indexer {
         for (Path folder : scannedFolders) {
             removeUnder(folder, present, departed, stats);
         }
-        stats.countRenamed(arrivedKnown.stream().filter(departed.hashes::contains).count());
+        for (FolderScanner.Candidate c : toRead) { // renamed: recognised by content
+            store.record(c.path().toString()).ifPresent(r -> departed.arrivedWith(r.hash(), c.path()));
+        }
+        stats.countRenamed(arrivedKnown.stream().filter(departed.byHash::containsKey).count());
         store.commit();
         departed.tell(departures);
     }
@@ -201,13 +204,14 @@ public final class Indexer {
      * reading it (a folder of 2,000 photos renamed would otherwise be gigabytes read and hashed again).
      */
     private static final class Departed {
-        final Set<String> hashes = new HashSet<>();
+        /** Content → the departed paths that had it. */
+        final Map<String, List<String>> byHash = new HashMap<>();
         private final Map<String, Map.Entry<String, PhotoRecord>> byFileState = new HashMap<>();
         /** Departed path → where it went, or null: gone. */
         private final Map<String, Path> whereabouts = new LinkedHashMap<>();
 
         void add(String path, PhotoRecord record) {
-            hashes.add(record.hash());
+            byHash.computeIfAbsent(record.hash(), h -> new ArrayList<>()).add(path);
             whereabouts.put(path, null);
             if (record.facts() != null) {
                 byFileState.put(key(Path.of(path).getFileName().toString(), record.size(), record.modifiedMillis()),
@@ -222,6 +226,12 @@ public final class Indexer {
 
         void arrived(String from, Path to) {
             whereabouts.merge(from, to, (first, later) -> first);
+        }
+
+        /** A photo with this content arrived at {@code to}: the first departed one with it moved there. */
+        void arrivedWith(String hash, Path to) {
+            byHash.getOrDefault(hash, List.of()).stream().filter(p -> whereabouts.get(p) == null).findFirst()
+                    .ifPresent(from -> arrived(from, to));
         }
 
         void tell(Departures departures) {

@@ -2,6 +2,7 @@ package clipd.tags;
 
 import clipd.embed.ClipModel;
 import clipd.embed.ModelUnavailableException;
+import clipd.index.Indexer;
 import clipd.store.PhotoRecord;
 import clipd.store.PhotoStore;
 import clipd.store.TagState;
@@ -23,9 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Keeps the XMP tags of indexed photos in step with their embeddings and the tag settings: a photo is (re)tagged
  * when it is new, its content changed, or the vocabulary, thresholds or mode changed — always from the stored
  * embedding, never by embedding again. What was written is remembered per photo, so nothing is rewritten needlessly
- * and the watcher can tell clipd's own sidecar writes from a person's edits.
+ * and the watcher can tell clipd's own sidecar writes from a person's edits. Told by the indexer when photos move
+ * or go, it moves or deletes the sidecars that are only clipd's.
  */
-public final class PhotoTagger {
+public final class PhotoTagger implements Indexer.Departures {
     private static final System.Logger LOG = System.getLogger(PhotoTagger.class.getName());
     private static final int COMMIT_EVERY = 100;
 
@@ -167,12 +169,14 @@ public final class PhotoTagger {
     }
 
     /** The photo was renamed or moved (seen by the indexer): a sidecar that is only clipd's goes with it. */
-    public void photoMoved(Path from, Path to) {
+    @Override
+    public void moved(Path from, Path to) {
         report(from, files.photoMoved(from, to));
     }
 
     /** The photo was deleted (seen by the indexer): a sidecar that is only clipd's goes too. */
-    public void photoDeleted(Path photo) {
+    @Override
+    public void deleted(Path photo) {
         report(photo, files.photoDeleted(photo));
     }
 
