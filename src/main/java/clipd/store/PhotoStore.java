@@ -32,6 +32,7 @@ public final class PhotoStore implements AutoCloseable {
     /** Free space the index leaves on its disk by default; below it, writes wait (see {@link DiskSpace}). */
     public static final long DEFAULT_MIN_FREE_BYTES = 100L << 20;
     private static final int MAPDB_HEADER = 0x4A;
+    private static final String PART = "#part";
     private static final System.Logger LOG = System.getLogger(PhotoStore.class.getName());
 
     private final Path file;
@@ -240,11 +241,24 @@ public final class PhotoStore implements AutoCloseable {
         return tagVectors.get(key);
     }
 
-    /** Keeps the tag embeddings of {@code key}, dropping those of other vocabularies. */
+    /** Keeps the tag embeddings of {@code key}, dropping those of other vocabularies and any part of them. */
     public void putTagVectors(String key, float[] rows) {
         space.require();
         tagVectors.keySet().removeIf(k -> !k.equals(key));
         tagVectors.put(key, rows);
+        db.commit();
+    }
+
+    /** The first rows of {@code key}'s tag embeddings, kept by a computation that was stopped; null if none. */
+    public float[] tagVectorsPart(String key) {
+        return tagVectors.get(key + PART);
+    }
+
+    /** Keeps the rows computed so far, so that a stopped computation resumes where it stopped. */
+    public void putTagVectorsPart(String key, float[] rowsSoFar) {
+        space.require();
+        tagVectors.keySet().removeIf(k -> !k.equals(key) && !k.equals(key + PART));
+        tagVectors.put(key + PART, rowsSoFar);
         db.commit();
     }
 
