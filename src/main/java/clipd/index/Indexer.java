@@ -84,9 +84,23 @@ public final class Indexer {
                 throw new NoSuchFileException(root.toString(), null, "not a folder");
             }
         }
+        checkStore();
         update(roots.stream().map(Target::whole).toList(), stats);
-        store.removeUnreferencedVectors();
+        store.removeUnreferencedVectors(System.currentTimeMillis());
         store.commit();
+    }
+
+    /**
+     * Before a full reconcile: every record must have a unit-length embedding of the model's size. Those without
+     * one leave the index, and the reconcile that follows reads and embeds them again.
+     */
+    public void checkStore() {
+        int bad = store.removeRecordsWithBadVectors(model.descriptor().embeddingDim());
+        if (bad > 0) {
+            store.commit();
+            LOG.log(System.Logger.Level.WARNING, "{0} photos in the index had a missing or damaged embedding; "
+                    + "embedding them again", bad);
+        }
     }
 
     /**
