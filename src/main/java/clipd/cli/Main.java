@@ -72,7 +72,7 @@ public final class Main {
         } catch (clipd.image.UnreadableImageException e) {
             cli.err.println("clipd: " + e.getMessage());
             return FAILED;
-        } catch (StoreException | clipd.store.DiskFullException e) {
+        } catch (StoreException | clipd.store.DiskFullException | clipd.store.StoreDamagedException e) {
             cli.err.println("clipd: " + e.getMessage());
             return FAILED;
         } catch (IOException e) {

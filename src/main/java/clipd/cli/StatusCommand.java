@@ -48,6 +48,13 @@ final class StatusCommand {
                         refused.isEmpty() ? "" : ", refused: " + refused);
             }
             s.path("folders").forEach(f -> cli.out.println("watching " + f.asText()));
+            if (s.path("index_repair").isTextual()) {
+                cli.out.println("index: " + s.path("index_repair").asText());
+            }
+            if (s.path("damaged_metadata").asLong() > 0) {
+                cli.out.println("metadata not read (over the nesting or time limit): "
+                        + s.path("damaged_metadata").asLong() + " photos, indexed from their pixels");
+            }
             if (!s.path("last_error").isNull()) {
                 cli.out.println("error: " + s.path("last_error").asText());
             }

@@ -4,6 +4,7 @@ import clipd.index.IndexStats;
 import clipd.index.Indexer;
 import clipd.store.DiskFullException;
 import clipd.store.PhotoStore;
+import clipd.store.StoreDamagedException;
 import clipd.tags.PhotoTagger;
 import clipd.tags.TagStats;
 import clipd.util.DaemonThreads;
@@ -127,6 +128,9 @@ public final class Daemon {
                 } catch (DiskFullException e) {
                     waitingForSpace = true; // what was not stored is found again by the reconcile once there is room
                     fail(e.getMessage());
+                } catch (StoreDamagedException e) {
+                    fail(e.getMessage()); // rebuilt already with what was readable: a full scan finds the rest
+                    changes.requestRescan();
                 }
                 changes.await(Math.min(1000, pacing.settleMillis()));
             }
@@ -194,12 +198,14 @@ public final class Daemon {
         }
         state = State.SCANNING;
         long before = stats.embedded();
+        indexer.checkStore();
         run(present.stream().map(Indexer.Target::whole).toList());
         if (!stopping && present.size() == folders.size()) {
-            int dropped = store.removeUnreferencedVectors();
+            int dropped = store.removeUnreferencedVectors(System.currentTimeMillis());
             store.commit();
             if (dropped > 0) {
-                LOG.log(System.Logger.Level.INFO, "dropped {0} embeddings of photos no longer in any folder", dropped);
+                LOG.log(System.Logger.Level.INFO, "dropped {0} embeddings of photos gone from every folder for a day",
+                        dropped);
             }
         }
         LOG.log(System.Logger.Level.INFO, "reconciled: {0} photos indexed, {1} embedded",
@@ -244,8 +250,8 @@ public final class Daemon {
             }
             lastError = null;
             state = State.IDLE;
-        } catch (DiskFullException e) {
-            throw e; // the loop waits for room
+        } catch (DiskFullException | StoreDamagedException e) {
+            throw e; // the loop waits for room, or rescans the rebuilt store
         } catch (Exception e) {
             fail(e.getMessage() == null ? e.toString() : e.getMessage());
         }
@@ -314,6 +320,8 @@ public final class Daemon {
             f.put("tag_refused", refused);
             f.put("tag_changed_retry", t.changedWhileWriting());
         }
+        f.put("damaged_metadata", stats.damagedMetadata());
+        f.put("index_repair", store.repair());
         f.put("last_error", lastError);
         return f;
     }

@@ -29,6 +29,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Brings the index of some folders up to date: new and changed photos are hashed, and embedded only when their
@@ -43,6 +44,8 @@ public final class Indexer {
      * never a full batch of distinct ones) is still stored in steps, with bounded memory.
      */
     static final int MAX_WAITING = 256;
+    private static final long TAKE_STEP_MILLIS = 500;
+    private static final System.Logger LOG = System.getLogger(Indexer.class.getName());
 
     private final PhotoStore store;
     private final ClipModel model;
@@ -106,9 +109,23 @@ public final class Indexer {
                 throw new NoSuchFileException(root.toString(), null, "not a folder");
             }
         }
+        checkStore();
         update(roots.stream().map(Target::whole).toList(), stats);
-        store.removeUnreferencedVectors();
+        store.removeUnreferencedVectors(System.currentTimeMillis());
         store.commit();
+    }
+
+    /**
+     * Before a full reconcile: every record must have a unit-length embedding of the model's size. Those without
+     * one leave the index, and the reconcile that follows reads and embeds them again.
+     */
+    public void checkStore() {
+        int bad = store.removeRecordsWithBadVectors(model.descriptor().embeddingDim());
+        if (bad > 0) {
+            store.commit();
+            LOG.log(System.Logger.Level.WARNING, "{0} photos in the index had a missing or damaged embedding; "
+                    + "embedding them again", bad);
+        }
     }
 
     /**
@@ -342,10 +359,14 @@ public final class Indexer {
                     }
                 });
             }
+            pool.shutdown(); // runs what was queued; isTerminated() then says that no outcome can come any more
             Map<String, List<Outcome>> batch = new LinkedHashMap<>();
             int waiting = 0;
             for (int i = 0; i < work.size() && !cancelled; i++) {
-                Outcome o = take(outcomes);
+                Outcome o = take(outcomes, pool);
+                if (o == null) {
+                    break; // cancelled while waiting
+                }
                 stats.countProcessed();
                 String path = o.path().toString();
                 if (o.skip() != null) {
@@ -381,9 +402,24 @@ public final class Indexer {
         return arrivedKnown;
     }
 
-    private static Outcome take(BlockingQueue<Outcome> outcomes) {
+    /**
+     * The next outcome; null when the run was cancelled meanwhile. Waits in steps, so that a stop is seen while a
+     * slow photo decodes, and so that workers that ended without an outcome (which {@link #read} rules out) are an
+     * error rather than a wait forever.
+     */
+    private Outcome take(BlockingQueue<Outcome> outcomes, ExecutorService pool) {
         try {
-            return outcomes.take();
+            while (!cancelled) {
+                boolean finished = pool.isTerminated();
+                Outcome o = outcomes.poll(TAKE_STEP_MILLIS, TimeUnit.MILLISECONDS);
+                if (o != null) {
+                    return o;
+                }
+                if (finished) {
+                    throw new IllegalStateException("a decode worker ended without a result");
+                }
+            }
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("indexing interrupted", e);
@@ -402,13 +438,16 @@ public final class Indexer {
             if (bytes.length == 0) {
                 return Outcome.skipped(path, SkipReason.EMPTY, "0 bytes");
             }
-            PhotoFacts facts = FactsReader.read(bytes, path, c.modifiedMillis());
+            PhotoFacts facts = FactsReader.read(bytes, path, c.modifiedMillis(), problem -> {
+                stats.countDamagedMetadata();
+                LOG.log(System.Logger.Level.WARNING, "{0}: {1}; indexed from its pixels", path, problem);
+            });
             String hash = ContentHasher.hash(bytes, facts.orientation());
             stats.countHashed();
             PhotoRecord record = new PhotoRecord(hash, bytes.length, c.modifiedMillis(), facts);
             long decodeStart = System.nanoTime();
             stats.addReadNanos(decodeStart - start);
-            if (store.hasVector(hash)) {
+            if (knownContent(hash)) {
                 return new Outcome(path, record, null, null, null);
             }
             float[] pixels = new float[3 * preprocessor.size() * preprocessor.size()];
@@ -423,8 +462,19 @@ public final class Indexer {
             return Outcome.skipped(path, SkipReason.UNREADABLE, String.valueOf(e.getMessage()));
         } catch (OutOfMemoryError e) {
             return Outcome.skipped(path, SkipReason.TOO_LARGE, "not enough memory to decode it");
+        } catch (Throwable e) { // the decoders report damaged photos themselves: this is clipd's failure
+            // and a worker must always post its outcome, or the run would wait for it forever
+            LOG.log(System.Logger.Level.ERROR, "clipd failed on " + path + ": " + e, e);
+            return Outcome.skipped(path, SkipReason.CLIPD_ERROR, e.toString());
+        }
+    }
+
+    /** On a worker, a damaged store only costs a decode: the main thread meets the damage and handles it. */
+    private boolean knownContent(String hash) {
+        try {
+            return store.hasVector(hash);
         } catch (RuntimeException e) {
-            return Outcome.skipped(path, SkipReason.CORRUPT, e.toString());
+            return false;
         }
     }
 

@@ -74,6 +74,9 @@ public final class PhotoTagger implements Indexer.Departures {
      */
     public Map<String, Object> explain(Path photo, float[] vector, int top) throws ModelUnavailableException {
         TagScorer scorer = scorer();
+        if (scorer == null) {
+            throw new IllegalStateException("clipd is stopping");
+        }
         List<TagScorer.Candidate> ranked = scorer.rank(vector);
         List<String> chosen = policy.choose(ranked);
         Map<String, Object> m = new LinkedHashMap<>();
@@ -110,10 +113,11 @@ public final class PhotoTagger implements Indexer.Departures {
         return scorer != null;
     }
 
+    /** The scorer; null when a stop came while the tag embeddings were first computed. */
     private TagScorer scorer() throws ModelUnavailableException {
         synchronized (this) {
             if (scorer == null) {
-                scorer = TagScorer.load(model, vocabulary, store);
+                scorer = TagScorer.load(model, vocabulary, store, () -> cancelled);
             }
             return scorer;
         }
@@ -138,6 +142,9 @@ public final class PhotoTagger implements Indexer.Departures {
         });
         long tagged = current[0];
         TagScorer scorer = stale.isEmpty() ? null : scorer();
+        if (scorer == null && !stale.isEmpty()) {
+            return; // stopped
+        }
         int sinceCommit = 0;
         for (Map.Entry<String, PhotoRecord> e : stale) {
             if (cancelled) {
