@@ -43,7 +43,8 @@ final class Components implements AutoCloseable {
     }
 
     Indexer indexer() {
-        FolderScanner scanner = new FolderScanner(settings.excludedDirs(), settings.includeHidden());
+        FolderScanner scanner = new FolderScanner(settings.excludedDirs(), settings.includeHidden())
+                .excluding(settings.dataDir());
         return new Indexer(store, model, decoder, preprocessor, scanner, settings.threads(), settings.batchSize());
     }
 

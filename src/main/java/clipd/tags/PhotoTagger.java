@@ -108,6 +108,11 @@ public final class PhotoTagger {
         return scorer != null;
     }
 
+    /** Loads the tags' embeddings now (computing them if the store has none for this model and vocabulary). */
+    public void prepare() throws ModelUnavailableException {
+        scorer();
+    }
+
     private TagScorer scorer() throws ModelUnavailableException {
         synchronized (this) {
             if (scorer == null) {
