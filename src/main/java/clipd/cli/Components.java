@@ -44,7 +44,8 @@ final class Components implements AutoCloseable {
 
     /** The indexer; given a tagger, the sidecars of photos that are renamed, moved or deleted follow them. */
     Indexer indexer(PhotoTagger tagger) {
-        FolderScanner scanner = new FolderScanner(settings.excludedDirs(), settings.includeHidden());
+        FolderScanner scanner = new FolderScanner(settings.excludedDirs(), settings.includeHidden())
+                .excluding(settings.dataDir());
         Indexer indexer = new Indexer(store, model, decoder, preprocessor, scanner, settings.threads(),
                 settings.batchSize());
         if (tagger != null) {

@@ -8,6 +8,7 @@ import clipd.store.StoreDamagedException;
 import clipd.tags.PhotoTagger;
 import clipd.tags.TagStats;
 import clipd.util.DaemonThreads;
+import clipd.util.Problems;
 import clipd.watch.ChangeCollector;
 import clipd.watch.LibraryWatcher;
 
@@ -55,6 +56,8 @@ public final class Daemon {
     private final StatusFile status;
     private final IndexStats stats = new IndexStats();
     private final ChangeCollector changes;
+    /** clipd's own data directory (status, thumbnails, the index), never watched even inside a watched folder. */
+    private final Path dataDir;
     private final Instant started = Instant.now();
     private volatile State state = State.STARTING;
     private volatile boolean stopping;
@@ -80,6 +83,7 @@ public final class Daemon {
         this.pacing = pacing;
         this.status = new StatusFile(statusFile);
         this.changes = new ChangeCollector(pacing.settleMillis());
+        this.dataDir = statusFile.toAbsolutePath().normalize().getParent();
     }
 
     public State state() {
@@ -111,6 +115,7 @@ public final class Daemon {
     public void removeFolder(Path folder) {
         if (folders.remove(folder)) {
             forgotten.add(folder);
+            changes.retainOnly(p -> rootOf(p).isPresent());
             changes.requestRescan();
         }
     }
@@ -122,6 +127,7 @@ public final class Daemon {
                 Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("clipd-status"));
         statusTimer.scheduleWithFixedDelay(this::writeStatus, 0, STATUS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         try {
+            prepareTags();
             while (!stopping) {
                 try {
                     step();
@@ -132,7 +138,9 @@ public final class Daemon {
                     fail(e.getMessage()); // rebuilt already with what was readable: a full scan finds the rest
                     changes.requestRescan();
                 }
-                changes.await(Math.min(1000, pacing.settleMillis()));
+                // until the next batch is due or an event comes; once a second while the disk is full
+                long untilRescan = TimeUnit.NANOSECONDS.toMillis(nextRescanNanos - System.nanoTime());
+                changes.await(waitingForSpace ? 1000 : Math.max(1, untilRescan));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -148,6 +156,25 @@ public final class Daemon {
             state = State.STOPPED;
             writeStatus();
             LOG.log(System.Logger.Level.INFO, "stopped");
+        }
+    }
+
+    /**
+     * Loads the tag vocabulary's embeddings from the store, or computes them when the model or vocabulary changed,
+     * so that explanations answer from the start, not only after the first change that needs tagging.
+     */
+    private void prepareTags() {
+        if (tagger == null || tagger.ready()) {
+            return;
+        }
+        state = State.TAGGING;
+        long start = System.nanoTime();
+        try {
+            tagger.prepare();
+            LOG.log(System.Logger.Level.INFO, "tag vocabulary ready ({0} ms)",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        } catch (Exception e) {
+            fail("the tag vocabulary's embeddings cannot be computed: " + Problems.describe(e));
         }
     }
 
@@ -199,7 +226,7 @@ public final class Daemon {
         state = State.SCANNING;
         long before = stats.embedded();
         indexer.checkStore();
-        run(present.stream().map(Indexer.Target::whole).toList());
+        run(present.stream().map(Indexer.Target::whole).toList(), "reconciling " + present);
         if (!stopping && present.size() == folders.size()) {
             int dropped = store.removeUnreferencedVectors(System.currentTimeMillis());
             store.commit();
@@ -215,33 +242,34 @@ public final class Daemon {
     private void watch(List<Path> present) {
         closeWatcher();
         try {
-            watcher = new LibraryWatcher(present, changes);
+            watcher = new LibraryWatcher(present, p -> p.startsWith(dataDir), changes);
             watcher.start();
             watched = present;
         } catch (IOException e) {
-            fail("cannot watch " + present + ": " + e.getMessage());
+            fail("cannot watch " + present + ": " + Problems.describe(e));
         }
     }
 
     private void update(Set<Path> paths) {
         List<Indexer.Target> targets = new ArrayList<>();
         for (Path p : paths) {
-            rootOf(p).ifPresent(root -> targets.add(new Indexer.Target(root, p)));
+            if (!p.startsWith(dataDir)) {
+                rootOf(p).ifPresent(root -> targets.add(new Indexer.Target(root, p)));
+            }
+        }
+        if (targets.isEmpty()) {
+            return; // the paths left the library while they settled
         }
         state = State.INDEXING;
-        long embedded = stats.embedded();
-        long renamed = stats.renamed();
-        long removed = stats.removed();
-        long touched = stats.hashed() + stats.reused() + stats.removed();
-        run(targets);
+        ChangeSummary before = ChangeSummary.of(stats);
+        run(targets, "indexing " + targets.size() + " changed paths");
+        ChangeSummary done = ChangeSummary.of(stats).minus(before);
         // events that changed nothing (clipd's own tag writes, say) are not worth a line in the log
-        boolean changed = stats.hashed() + stats.reused() + stats.removed() != touched;
-        LOG.log(changed ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
-                "{0} changed paths: {1} embedded, {2} renamed or moved, {3} removed", paths.size(),
-                stats.embedded() - embedded, stats.renamed() - renamed, stats.removed() - removed);
+        LOG.log(done.isEmpty() ? System.Logger.Level.DEBUG : System.Logger.Level.INFO, "{0} changed paths: {1}",
+                paths.size(), done);
     }
 
-    private void run(List<Indexer.Target> targets) {
+    private void run(List<Indexer.Target> targets, String doing) {
         try {
             indexer.update(targets, stats);
             if (tagger != null && !stopping) {
@@ -253,7 +281,7 @@ public final class Daemon {
         } catch (DiskFullException | StoreDamagedException e) {
             throw e; // the loop waits for room, or rescans the rebuilt store
         } catch (Exception e) {
-            fail(e.getMessage() == null ? e.toString() : e.getMessage());
+            fail(doing + " failed: " + Problems.describe(e));
         }
     }
 
@@ -289,16 +317,20 @@ public final class Daemon {
 
     /** State, folders and counters: what status.json and the HTTP status show. */
     public Map<String, Object> status() {
+        State now = state;
         Map<String, Object> f = new LinkedHashMap<>(about);
-        f.put("state", state.name().toLowerCase(java.util.Locale.ROOT));
+        f.put("state", now.name().toLowerCase(java.util.Locale.ROOT));
         f.put("uptime_seconds", java.time.Duration.between(started, Instant.now()).toSeconds());
         f.put("pid", ProcessHandle.current().pid());
         f.put("started", started.toString());
         f.put("updated", Instant.now().toString());
         f.put("folders", folders.stream().map(Path::toString).toList());
         f.put("photos", store.recordCount());
-        long queue = changes.pendingCount() + Math.max(0, stats.toProcess() - stats.processed());
+        // work of the run under way; finished or abandoned runs leave nothing queued
+        long queue = now == State.SCANNING || now == State.INDEXING
+                ? Math.max(0, stats.toProcess() - stats.processed()) : 0;
         f.put("queue", queue);
+        f.put("settling", changes.pendingCount());
         double rate = stats.elapsedSeconds() > 0 ? stats.processed() / stats.elapsedSeconds() : 0;
         f.put("rate_per_second", rate);
         f.put("eta_seconds", rate > 0 && queue > 0 ? Math.round(queue / rate) : 0);
@@ -307,10 +339,11 @@ public final class Daemon {
         f.put("reused", stats.reused());
         f.put("renamed", stats.renamed());
         f.put("removed", stats.removed());
-        f.put("skipped", stats.skipped());
+        f.put("skipped", indexer.skipped().count());
         f.put("tags", tagger == null ? "off" : tagger.files().mode().name().toLowerCase(java.util.Locale.ROOT));
         if (tagger != null) {
             TagStats t = tagger.stats();
+            f.put("tags_ready", tagger.ready());
             f.put("tagged", t.tagged());
             f.put("tag_writes", t.written());
             f.put("tag_failures", t.failed());

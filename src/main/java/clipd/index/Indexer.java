@@ -16,6 +16,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -54,6 +55,7 @@ public final class Indexer {
     private final FolderScanner scanner;
     private final int workers;
     private final int batchSize;
+    private final SkippedFiles skipped = new SkippedFiles();
     private volatile boolean cancelled;
     private volatile Departures departures = Departures.NONE;
 
@@ -90,6 +92,11 @@ public final class Indexer {
 
     public void listen(Departures departures) {
         this.departures = departures;
+    }
+
+    /** The files of the library this indexer did not index, each counted once. */
+    public SkippedFiles skipped() {
+        return skipped;
     }
 
     /** A file or folder to bring up to date, and the watched folder it belongs to. */
@@ -151,6 +158,7 @@ public final class Indexer {
             }
         }
         Set<String> present = new HashSet<>();
+        Set<String> seenSkipped = new HashSet<>();
         List<FolderScanner.Candidate> work = new ArrayList<>();
         Departed departed = new Departed();
         FolderScanner.Sink sink = new FolderScanner.Sink() {
@@ -164,6 +172,8 @@ public final class Indexer {
                 if (!forced.contains(key)
                         && store.record(key).map(r -> r.sameFileState(c.size(), c.modifiedMillis())).orElse(false)) {
                     stats.countUnchanged();
+                } else if (!forced.contains(key) && skipped.unchanged(key, c.size(), c.modifiedMillis())) {
+                    seenSkipped.add(key); // read and refused before, as it is now
                 } else {
                     work.add(c);
                 }
@@ -171,18 +181,26 @@ public final class Indexer {
 
             @Override
             public void skipped(Path path, SkipReason reason, String detail) {
-                stats.countSkip(path, reason, detail);
+                seenSkipped.add(path.toString());
+                if (skipped.remember(path, reason, detail, -1, -1)) {
+                    stats.countSkip(path, reason, detail);
+                }
             }
         };
         for (Target t : expanded) { // what left first, so that what arrived can be recognised as moved
             if (!Files.exists(t.path())) {
-                removeUnder(t.path(), Set.of(), departed, stats);
+                removeGone(t.path(), departed);
             }
         }
         List<Path> scannedFolders = new ArrayList<>();
         for (Target t : expanded) {
             if (Files.exists(t.path())) {
-                scanner.scan(t.root(), t.path(), sink);
+                try {
+                    scanner.scan(t.root(), t.path(), sink);
+                } catch (NoSuchFileException e) {
+                    removeGone(t.path(), departed); // deleted between the check and the scan
+                    continue;
+                }
                 if (Files.isDirectory(t.path())) {
                     scannedFolders.add(t.path());
                 }
@@ -205,12 +223,15 @@ public final class Indexer {
         stats.countToProcess(toRead.size());
         arrivedKnown.addAll(process(toRead, stats));
         for (Path folder : scannedFolders) {
-            removeUnder(folder, present, departed, stats);
+            removeUnder(folder, present, departed);
+            skipped.forgetUnder(folder, seenSkipped);
         }
         for (FolderScanner.Candidate c : toRead) { // renamed: recognised by content
             store.record(c.path().toString()).ifPresent(r -> departed.arrivedWith(r.hash(), c.path()));
         }
-        stats.countRenamed(arrivedKnown.stream().filter(departed.byHash::containsKey).count());
+        long renamed = arrivedKnown.stream().filter(departed.byHash::containsKey).count();
+        stats.countRenamed(renamed);
+        stats.countRemoved(Math.max(0, departed.count - renamed)); // a rename is one change, not a removal too
         store.commit();
         departed.tell(departures);
     }
@@ -226,8 +247,10 @@ public final class Indexer {
         private final Map<String, Map.Entry<String, PhotoRecord>> byFileState = new HashMap<>();
         /** Departed path → where it went, or null: gone. */
         private final Map<String, Path> whereabouts = new LinkedHashMap<>();
+        long count;
 
         void add(String path, PhotoRecord record) {
+            count++;
             byHash.computeIfAbsent(record.hash(), h -> new ArrayList<>()).add(path);
             whereabouts.put(path, null);
             if (record.facts() != null) {
@@ -268,7 +291,9 @@ public final class Indexer {
 
     /** Removes every photo under a folder that is no longer part of the library. */
     public void forget(Path folder, IndexStats stats) {
-        removeUnder(folder, Set.of(), new Departed(), stats);
+        Departed departed = new Departed();
+        removeGone(folder, departed);
+        stats.countRemoved(departed.count);
         store.commit();
     }
 
@@ -287,6 +312,9 @@ public final class Indexer {
                 return n.startsWith(base + ".") && n.indexOf('.', base.length() + 1) < 0
                         && ImageDecoder.supportedExtensions().contains(FolderScanner.extension(n));
             }).forEach(photos::add);
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            // the folder went with the sidecar (a deleted or moved folder): its photos' own events say what left
+            return List.of();
         }
         return photos;
     }
@@ -310,7 +338,7 @@ public final class Indexer {
     }
 
     /** Removes the record at {@code path} and every record under it, except those in {@code keep}. */
-    private void removeUnder(Path path, Set<String> keep, Departed departed, IndexStats stats) {
+    private void removeUnder(Path path, Set<String> keep, Departed departed) {
         List<String> gone = new ArrayList<>();
         String key = path.toString();
         store.record(key).ifPresent(r -> {
@@ -326,7 +354,12 @@ public final class Indexer {
             }
         });
         gone.forEach(store::removeRecord);
-        stats.countRemoved(gone.size());
+    }
+
+    /** A file or folder seen to be gone: its photos leave the index, and its skipped files the skip list. */
+    private void removeGone(Path path, Departed departed) {
+        removeUnder(path, Set.of(), departed);
+        skipped.forgetUnder(path, Set.of());
     }
 
     /** What a worker made of one file. */
@@ -347,6 +380,8 @@ public final class Indexer {
         if (work.isEmpty()) {
             return arrivedKnown;
         }
+        Map<String, FolderScanner.Candidate> candidates = new HashMap<>();
+        work.forEach(c -> candidates.put(c.path().toString(), c));
         BlockingQueue<Outcome> outcomes = new ArrayBlockingQueue<>(2 * batchSize + workers);
         ExecutorService pool = Executors.newFixedThreadPool(workers, DaemonThreads.named("clipd-decode"));
         try {
@@ -369,8 +404,14 @@ public final class Indexer {
                 }
                 stats.countProcessed();
                 String path = o.path().toString();
+                if (o.skip() == null) {
+                    skipped.forget(path);
+                }
                 if (o.skip() != null) {
-                    stats.countSkip(o.path(), o.skip(), o.detail());
+                    FolderScanner.Candidate c = candidates.get(path);
+                    if (skipped.remember(o.path(), o.skip(), o.detail(), c.size(), c.modifiedMillis())) {
+                        stats.countSkip(o.path(), o.skip(), o.detail());
+                    }
                     store.removeRecord(path);
                 } else if (o.pixels() == null || store.hasVector(o.record().hash())) {
                     boolean samePhoto = store.record(path).map(r -> r.hash().equals(o.record().hash())).orElse(false);

@@ -113,6 +113,11 @@ public final class PhotoTagger implements Indexer.Departures {
         return scorer != null;
     }
 
+    /** Loads the tags' embeddings now (computing them if the store has none for this model and vocabulary). */
+    public void prepare() throws ModelUnavailableException {
+        scorer();
+    }
+
     /** The scorer; null when a stop came while the tag embeddings were first computed. */
     private TagScorer scorer() throws ModelUnavailableException {
         synchronized (this) {
