@@ -274,15 +274,19 @@ class HttpServerTest {
 
     @Test
     void aWildcardListenAcceptsThisMachinesAddressesOnly() throws Exception {
-        Set<String> loopbackOnly = RequestGuard.hostsFor("127.0.0.1", 8357);
-        assertEquals(Set.of("127.0.0.1:8357", "localhost:8357", "[::1]:8357"), loopbackOnly);
-        Set<String> everywhere = RequestGuard.hostsFor("0.0.0.0", 8357);
+        Set<String> loopbackOnly = RequestGuard.namesFor("127.0.0.1");
+        assertEquals(Set.of("127.0.0.1", "localhost", "[::1]"), loopbackOnly);
+        RequestGuard loopback = new RequestGuard(loopbackOnly);
+        assertTrue(loopback.isThisServer("LOCALHOST:8357", 8357));
+        assertFalse(loopback.isThisServer("localhost:8358", 8357), "another port");
+        assertFalse(loopback.isThisServer("localhost", 8357), "no port");
+        Set<String> everywhere = RequestGuard.namesFor("0.0.0.0");
         assertTrue(everywhere.containsAll(loopbackOnly));
         for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
             nic.inetAddresses().filter(a -> a instanceof java.net.Inet4Address)
-                    .forEach(a -> assertTrue(everywhere.contains(a.getHostAddress() + ":8357"), a.toString()));
+                    .forEach(a -> assertTrue(everywhere.contains(a.getHostAddress()), a.toString()));
         }
-        assertFalse(everywhere.contains("attacker.example:8357"));
+        assertFalse(everywhere.contains("attacker.example"));
     }
 
     @Test
