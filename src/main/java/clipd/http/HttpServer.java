@@ -14,9 +14,10 @@ import java.util.List;
 
 /**
  * clipd's local HTTP API and search page (Javalin on Jetty), listening on loopback unless told otherwise. This class
- * only assembles the server: the guards run first on every request ({@link RequestGuard}), then one route table per
- * resource ({@link SearchRoutes}, {@link PhotoRoutes}, {@link LibraryRoutes}); {@link ErrorAnswers} turns what they
- * throw into JSON. Photos are named by id only; a file is served only if it is in the index.
+ * only assembles the server: the guards run first on every request ({@link RequestGuard}, then
+ * {@link Authentication}), then one route table per resource ({@link AuthRoutes}, {@link SearchRoutes},
+ * {@link PhotoRoutes}, {@link LibraryRoutes}); {@link ErrorAnswers} turns what they throw into JSON. Photos are named
+ * by id only; a file is served only if it is in the index.
  */
 public final class HttpServer implements AutoCloseable {
     public record Options(String listen, int port, long maxUploadBytes, Path thumbnailDir, long thumbnailCacheBytes,
@@ -50,9 +51,9 @@ public final class HttpServer implements AutoCloseable {
         RequestGuard guard = new RequestGuard(RequestGuard.namesFor(options.listen()));
         Authentication auth = new Authentication(token);
         PhotoIds ids = new PhotoIds(searcher.index());
-        List<Routes> resources = List.of(new SearchRoutes(searcher, ids),
+        List<Routes> resources = List.of(new AuthRoutes(auth, token), new SearchRoutes(searcher, ids),
                 new PhotoRoutes(searcher.index(), ids, store, tagger, thumbnails),
-                new LibraryRoutes(library, searcher.index(), auth));
+                new LibraryRoutes(library, searcher.index()));
         app = Javalin.create(config -> {
             config.jetty.host = options.listen();
             config.jetty.port = options.port();
@@ -61,6 +62,7 @@ public final class HttpServer implements AutoCloseable {
             config.startup.showOldJavalinVersionWarning = false;
             config.staticFiles.add("/web", Location.CLASSPATH);
             config.routes.before(guard::check);
+            config.routes.before(auth::check);
             resources.forEach(r -> r.addTo(config.routes));
             ErrorAnswers.addTo(config.routes);
         });

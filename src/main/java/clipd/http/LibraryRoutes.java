@@ -35,12 +35,10 @@ final class LibraryRoutes implements Routes {
 
     private final LibraryControl library;
     private final VectorIndex index;
-    private final Authentication auth;
 
-    LibraryRoutes(LibraryControl library, VectorIndex index, Authentication auth) {
+    LibraryRoutes(LibraryControl library, VectorIndex index) {
         this.library = library;
         this.index = index;
-        this.auth = auth;
     }
 
     @Override
@@ -48,14 +46,10 @@ final class LibraryRoutes implements Routes {
         routes.get("/api/status", ctx -> ctx.json(library.status()));
         routes.get("/api/facets", ctx -> ctx.json(FacetsBody.of(Facets.of(index))));
         routes.post("/api/reindex", ctx -> {
-            auth.requireToken(ctx);
             library.requestRescan();
             ctx.status(202).json(new Accepted("rescan requested"));
         });
-        routes.post("/api/folders", ctx -> {
-            auth.requireToken(ctx);
-            folders(ctx);
-        });
+        routes.post("/api/folders", this::folders);
     }
 
     private void folders(Context ctx) {
