@@ -6,8 +6,18 @@ const form = $("search"), input = $("q"), results = $("results"), message = $("m
 async function api(url, options) {
   const response = await fetch(url, options);
   const body = await response.json().catch(() => ({}));
+  if (response.status === 401) message.textContent = "Run clipd open to sign in.";
   if (!response.ok) throw new Error(body.message || `${response.status} ${response.statusText}`);
   return body;
+}
+
+// Signing in the way Jupyter does: `clipd open` opens /#token=…; the token buys an HttpOnly session cookie and
+// leaves the address bar (and so the history) at once.
+async function signIn() {
+  const token = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (!token) return;
+  history.replaceState(history.state, "", location.pathname + location.search);
+  await fetch("/api/session", { method: "POST", headers: { Authorization: `Bearer ${token}` } });
 }
 
 function show(rows, what) {
@@ -125,7 +135,9 @@ async function pollStatus() {
   setTimeout(pollStatus, 2000);
 }
 
-const start = Object.fromEntries(new URLSearchParams(location.search));
-if (start.q || start.similar) run(start, false);
-loadFacets();
-pollStatus();
+signIn().finally(() => {
+  const start = Object.fromEntries(new URLSearchParams(location.search));
+  if (start.q || start.similar) run(start, false);
+  loadFacets();
+  pollStatus();
+});

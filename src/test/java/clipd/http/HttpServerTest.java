@@ -92,8 +92,13 @@ class HttpServerTest {
         return CLIENT.send(r.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    /** A request with the owner's credential. */
+    private static HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token.value());
+    }
+
     private static HttpResponse<byte[]> get(String path) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(base + path)));
+        return send(request(path));
     }
 
     private static JsonNode json(HttpResponse<byte[]> r) throws Exception {
@@ -142,7 +147,7 @@ class HttpServerTest {
     void searchByImageFindsTheSamePhotoFirst() throws Exception {
         ready();
         byte[] bee = Files.readAllBytes(Fixtures.SHARED_IMAGES.resolve("bee.jpg"));
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(base + "/api/search?top=3"))
+        HttpResponse<byte[]> r = send(request("/api/search?top=3")
                 .header("Content-Type", "image/jpeg").POST(HttpRequest.BodyPublishers.ofByteArray(bee)));
         assertEquals(200, r.statusCode(), new String(r.body()));
         assertTrue(json(r).get(0).get("path").asText().endsWith("/bee.jpg"));
@@ -156,16 +161,16 @@ class HttpServerTest {
         System.arraycopy(head, 0, body, 0, head.length);
         System.arraycopy(bee, 0, body, head.length, bee.length);
         System.arraycopy(tail, 0, body, head.length + bee.length, tail.length);
-        HttpResponse<byte[]> multipart = send(HttpRequest.newBuilder(URI.create(base + "/api/search?top=1"))
+        HttpResponse<byte[]> multipart = send(request("/api/search?top=1")
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
         assertEquals(200, multipart.statusCode(), new String(multipart.body()));
         assertTrue(json(multipart).get(0).get("path").asText().endsWith("/bee.jpg"));
 
-        HttpResponse<byte[]> notImage = send(HttpRequest.newBuilder(URI.create(base + "/api/search"))
+        HttpResponse<byte[]> notImage = send(request("/api/search")
                 .POST(HttpRequest.BodyPublishers.ofString("hello")));
         assertEquals(400, notImage.statusCode());
-        HttpResponse<byte[]> tooBig = send(HttpRequest.newBuilder(URI.create(base + "/api/search"))
+        HttpResponse<byte[]> tooBig = send(request("/api/search")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[2 << 20])));
         assertEquals(413, tooBig.statusCode());
     }
@@ -254,55 +259,139 @@ class HttpServerTest {
 
     @Test
     void aForeignHostOrOriginIsRefused() throws Exception {
-        HttpResponse<byte[]> rebinding = send(HttpRequest.newBuilder(URI.create(base + "/api/status"))
+        HttpResponse<byte[]> rebinding = send(request("/api/status")
                 .header("Host", "attacker.example:80"));
         assertEquals(403, rebinding.statusCode());
         assertEquals("forbidden_host", json(rebinding).get("error").asText());
         assertEquals(403, send(HttpRequest.newBuilder(URI.create(base + "/"))
                 .header("Host", "attacker.example")).statusCode(), "the page too");
-        HttpResponse<byte[]> crossSite = send(HttpRequest.newBuilder(URI.create(base + "/api/reindex"))
+        HttpResponse<byte[]> crossSite = send(request("/api/reindex")
                 .header("Origin", "https://attacker.example")
-                .header("Authorization", "Bearer " + token.value())
                 .POST(HttpRequest.BodyPublishers.noBody()));
         assertEquals(403, crossSite.statusCode());
         assertEquals("forbidden_origin", json(crossSite).get("error").asText());
-        HttpResponse<byte[]> sameSite = send(HttpRequest.newBuilder(URI.create(base + "/api/reindex"))
-                .header("Origin", base).header("Authorization", "Bearer " + token.value())
+        HttpResponse<byte[]> sameSite = send(request("/api/reindex").header("Origin", base)
                 .POST(HttpRequest.BodyPublishers.noBody()));
         assertEquals(202, sameSite.statusCode());
     }
 
     @Test
     void aWildcardListenAcceptsThisMachinesAddressesOnly() throws Exception {
-        Set<String> loopbackOnly = RequestGuard.hostsFor("127.0.0.1", 8357);
-        assertEquals(Set.of("127.0.0.1:8357", "localhost:8357", "[::1]:8357"), loopbackOnly);
-        Set<String> everywhere = RequestGuard.hostsFor("0.0.0.0", 8357);
+        Set<String> loopbackOnly = RequestGuard.namesFor("127.0.0.1");
+        assertEquals(Set.of("127.0.0.1", "localhost", "[::1]"), loopbackOnly);
+        RequestGuard loopback = new RequestGuard(loopbackOnly);
+        assertTrue(loopback.isThisServer("LOCALHOST:8357", 8357));
+        assertFalse(loopback.isThisServer("localhost:8358", 8357), "another port");
+        assertFalse(loopback.isThisServer("localhost", 8357), "no port");
+        Set<String> everywhere = RequestGuard.namesFor("0.0.0.0");
         assertTrue(everywhere.containsAll(loopbackOnly));
         for (java.net.NetworkInterface nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
             nic.inetAddresses().filter(a -> a instanceof java.net.Inet4Address)
-                    .forEach(a -> assertTrue(everywhere.contains(a.getHostAddress() + ":8357"), a.toString()));
+                    .forEach(a -> assertTrue(everywhere.contains(a.getHostAddress()), a.toString()));
         }
-        assertFalse(everywhere.contains("attacker.example:8357"));
+        assertFalse(everywhere.contains("attacker.example"));
+    }
+
+    private static final String UNAUTHORIZED = "{\"error\":\"unauthorized\",\"message\":\"run clipd open to sign in\"}";
+
+    @Test
+    void everyApiCallAndEveryPhotoByteNeedsTheCredential() throws Exception {
+        String id = VectorIndex.idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
+        List<HttpRequest.Builder> calls = new java.util.ArrayList<>();
+        for (String path : List.of("/api/status", "/api/facets", "/api/search?q=cat", "/api/search?type=png",
+                "/api/similar/" + id, "/api/photos/" + id, "/api/photos/" + id + "/tags",
+                "/api/photos/" + id + "/thumbnail", "/api/photos/" + id + "/file", "/api/nothing", "/api")) {
+            calls.add(HttpRequest.newBuilder(URI.create(base + path)));
+        }
+        for (String path : List.of("/api/search", "/api/reindex", "/api/folders", "/api/session")) {
+            calls.add(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString("{}")));
+        }
+        for (HttpRequest.Builder call : calls) {
+            for (String[] credential : new String[][] {{}, {"Authorization", "Bearer " + "0".repeat(64)},
+                    {"Authorization", "Bearer"}, {"Authorization", token.value()},
+                    {"Cookie", Authentication.COOKIE + "=" + token.value()},
+                    {"Cookie", Authentication.COOKIE + "=00." + token.mac("other", "00")}}) {
+                HttpRequest.Builder r = call.copy();
+                if (credential.length > 0) {
+                    r.header(credential[0], credential[1]);
+                }
+                HttpResponse<byte[]> answer = send(r);
+                String what = r.build().method() + " " + r.build().uri() + " " + List.of(credential);
+                assertEquals(401, answer.statusCode(), what);
+                assertEquals(UNAUTHORIZED, new String(answer.body()), what);
+            }
+        }
+        assertEquals(200, get("/api/status").statusCode(), "with it");
     }
 
     @Test
-    void changesNeedTheToken() throws Exception {
-        HttpResponse<byte[]> none = send(HttpRequest.newBuilder(URI.create(base + "/api/reindex"))
-                .POST(HttpRequest.BodyPublishers.noBody()));
-        assertEquals(401, none.statusCode());
-        HttpResponse<byte[]> wrong = send(HttpRequest.newBuilder(URI.create(base + "/api/folders"))
-                .header("Authorization", "Bearer " + "0".repeat(64))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"add\": \"/tmp\"}")));
-        assertEquals(401, wrong.statusCode());
+    void otherSpellingsOfAnApiPathDoNotGetPastTheCredential() throws Exception {
+        String id = VectorIndex.idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
+        for (String path : List.of("//api/status", "/./api/status", "/x/../api/status", "/%61pi/status",
+                "/api%2Fstatus", "/API/status", "/api/status/", "/api/photos/" + id + "/file;x=1",
+                "/api;x=1/photos/" + id + "/file", "/%2e/api/status", "/api/photos/" + id + "/%66ile")) {
+            HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(base + path)));
+            assertTrue(r.statusCode() == 401 || r.statusCode() == 400 || r.statusCode() == 404, path + " -> "
+                    + r.statusCode() + " " + new String(r.body()));
+            assertFalse(new String(r.body()).contains("\"photos\""), path);
+        }
+    }
+
+    @Test
+    void thePagesOwnFilesNeedNoCredential() throws Exception {
+        for (String path : List.of("/", "/index.html", "/app.js", "/style.css")) {
+            assertEquals(200, send(HttpRequest.newBuilder(URI.create(base + path))).statusCode(), path);
+        }
+    }
+
+    @Test
+    void theTokenBuysASessionCookieForThePage() throws Exception {
+        HttpResponse<byte[]> signIn = send(request("/api/session").POST(HttpRequest.BodyPublishers.noBody()));
+        assertEquals(204, signIn.statusCode(), new String(signIn.body()));
+        String cookie = signIn.headers().firstValue("Set-Cookie").orElseThrow();
+        assertTrue(cookie.matches(Authentication.COOKIE + "=[0-9a-f]+\\.[0-9a-f]+; HttpOnly; SameSite=Strict; Path=/"),
+                cookie);
+        String session = cookie.substring(0, cookie.indexOf(';'));
+        assertFalse(session.contains(token.value()), "the cookie is not the token");
+        HttpResponse<byte[]> status = send(HttpRequest.newBuilder(URI.create(base + "/api/status"))
+                .header("Cookie", session));
+        assertEquals(200, status.statusCode());
+        String id = VectorIndex.idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
+        assertEquals(200, send(HttpRequest.newBuilder(URI.create(base + "/api/photos/" + id + "/thumbnail"))
+                .header("Cookie", "other=1; " + session)).statusCode(), "the cookie among others");
+        String tampered = session.substring(0, session.length() - 1) + (session.endsWith("0") ? "1" : "0");
+        assertEquals(401, send(HttpRequest.newBuilder(URI.create(base + "/api/status")).header("Cookie", tampered))
+                .statusCode());
+        assertEquals(401, send(HttpRequest.newBuilder(URI.create(base + "/api/session")).header("Cookie", session)
+                .POST(HttpRequest.BodyPublishers.noBody())).statusCode(), "only the token buys a session");
+        assertEquals(403, send(request("/api/session").header("Origin", "https://attacker.example")
+                .POST(HttpRequest.BodyPublishers.noBody())).statusCode());
+        assertEquals(403, send(request("/api/session").header("Sec-Fetch-Site", "cross-site")
+                .POST(HttpRequest.BodyPublishers.noBody())).statusCode());
+    }
+
+    @Test
+    void theChallengeIsAnsweredWithoutCredentialAndProvesTheToken() throws Exception {
+        int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
+        String nonce = AccessToken.randomHex(16);
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(URI.create(base + "/api/challenge?nonce=" + nonce)));
+        assertEquals(200, r.statusCode(), new String(r.body()));
+        assertEquals(token.proof(port, nonce), json(r).get("proof").asText());
+        assertFalse(token.proof(port + 1, nonce).equals(token.proof(port, nonce)), "bound to the port");
+        assertFalse(new String(r.body()).contains(token.value()));
+        for (String bad : List.of("", "?nonce=xyz", "?nonce=" + "a".repeat(200))) {
+            assertEquals(400, send(HttpRequest.newBuilder(URI.create(base + "/api/challenge" + bad))).statusCode());
+        }
+    }
+
+    @Test
+    void changesTakeTheCredential() throws Exception {
         Path extra = Files.createDirectories(tmp.resolve("extra"));
-        HttpResponse<byte[]> add = send(HttpRequest.newBuilder(URI.create(base + "/api/folders"))
-                .header("Authorization", "Bearer " + token.value())
+        HttpResponse<byte[]> add = send(request("/api/folders")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"add\": \"" + extra + "\"}")));
         assertEquals(202, add.statusCode(), new String(add.body()));
         assertTrue(json(add).get("folders").toString().contains(extra.toString()));
-        HttpResponse<byte[]> bad = send(HttpRequest.newBuilder(URI.create(base + "/api/folders"))
-                .header("Authorization", "Bearer " + token.value())
-                .POST(HttpRequest.BodyPublishers.ofString("not json")));
+        HttpResponse<byte[]> bad = send(request("/api/folders").POST(HttpRequest.BodyPublishers.ofString("not json")));
         assertEquals(400, bad.statusCode());
         assertEquals("rw-------", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(tmp.resolve("data/" + AccessToken.FILE_NAME))));
@@ -332,7 +421,7 @@ class HttpServerTest {
         Path screenshot = Path.of("target/screenshots/search-page.png").toAbsolutePath();
         Files.createDirectories(screenshot.getParent());
         Files.deleteIfExists(screenshot);
-        String url = base + "/?q=a%20photo%20of%20a%20cat";
+        String url = base + "/?q=a%20photo%20of%20a%20cat#token=" + token.value(); // as clipd open prints it
         String dom = browse(chromium, "--dump-dom", url);
         browse(chromium, "--screenshot=" + screenshot, url);
         long figures = dom.split("<figure>", -1).length - 1;
@@ -343,6 +432,8 @@ class HttpServerTest {
                 "the date and camera filters");
         assertTrue(dom.matches("(?s).*<span id=\"status\"[^>]*>\\w+ · 22 photos.*"), "the status line:\n" + dom);
         assertTrue(Files.size(screenshot) > 20_000, "a screenshot with pictures in it");
+        String signedOut = browse(chromium, "--dump-dom", base + "/?q=a%20photo%20of%20a%20cat");
+        assertTrue(signedOut.contains("Run clipd open to sign in.") && !signedOut.contains("<figure>"), signedOut);
     }
 
     private static String browse(Path chromium, String what, String url) throws Exception {
