@@ -6,6 +6,7 @@ import clipd.image.UnreadableImageException;
 import clipd.identify.PhotoFacts;
 import clipd.search.PhotoFilter;
 import clipd.search.QueryException;
+import clipd.search.ResultPage;
 import clipd.search.SearchHit;
 import clipd.search.Searcher;
 import clipd.search.VectorIndex;
@@ -34,6 +35,9 @@ public final class HttpServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
     static final int MAX_QUERY_LENGTH = 1000;
     static final int MAX_TOP = 500;
+    static final int DISPLAY_SIZE = 2048;
+    /** Formats every current browser displays (as PhotoFacts names them). */
+    private static final java.util.Set<String> BROWSER_TYPES = java.util.Set.of("jpeg", "png", "gif", "webp", "bmp");
 
     public record Options(String listen, int port, long maxUploadBytes, Path thumbnailDir, long thumbnailCacheBytes,
                           long maxImagePixels) {
@@ -79,11 +83,13 @@ public final class HttpServer implements AutoCloseable {
             config.routes.get("/api/search", this::searchText);
             config.routes.post("/api/search", this::searchImage);
             config.routes.get("/api/similar/{id}", this::similar);
+            config.routes.get("/api/photos", this::newest);
             config.routes.get("/api/photos/{id}", this::photo);
             config.routes.get("/api/photos/{id}/tags", this::tags);
             config.routes.get("/api/facets", this::facets);
             config.routes.get("/api/photos/{id}/thumbnail", this::thumbnail);
             config.routes.get("/api/photos/{id}/file", this::file);
+            config.routes.get("/api/photos/{id}/display", this::display);
             config.routes.post("/api/reindex", ctx -> {
                 guard.requireToken(ctx);
                 daemon.requestRescan();
@@ -145,6 +151,37 @@ public final class HttpServer implements AutoCloseable {
         throw new ApiError(400, "bad_top", "top must be a whole number from 1 to " + MAX_TOP);
     }
 
+    /** Where a page of results starts: 0 up to the depth an answer can be paged to. */
+    private static int offset(Context ctx) {
+        String raw = ctx.queryParam("offset");
+        try {
+            int offset = raw == null ? 0 : Integer.parseInt(raw);
+            if (offset >= 0 && offset < ResultPage.MAX_DEPTH) {
+                return offset;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new ApiError(400, "bad_offset", "offset must be a whole number from 0 to " + (ResultPage.MAX_DEPTH - 1));
+    }
+
+    /** offset and top, checked against the paging depth. */
+    private int[] paging(Context ctx) {
+        int offset = offset(ctx);
+        int top = top(ctx);
+        if (offset + top > ResultPage.MAX_DEPTH) {
+            throw new ApiError(400, "too_deep", "results page only " + ResultPage.MAX_DEPTH
+                    + " deep (offset + top); narrow the search with filters");
+        }
+        return new int[] {offset, top};
+    }
+
+    /** A page of results: the rows as JSON, the answer's size in X-Total-Count. */
+    private void page(Context ctx, ResultPage page) {
+        ctx.header("X-Total-Count", String.valueOf(page.total()));
+        ctx.json(rows(page.hits()));
+    }
+
     /** The metadata filters, by the same names as the CLI options. */
     static PhotoFilter filter(Context ctx) throws QueryException {
         Map<String, String> values = new java.util.HashMap<>();
@@ -161,7 +198,8 @@ public final class HttpServer implements AutoCloseable {
         String q = ctx.queryParam("q");
         PhotoFilter filter = filter(ctx);
         if ((q == null || q.isBlank()) && !filter.isEmpty()) {
-            ctx.json(rows(searcher.index().newest(top(ctx), filter)));
+            int[] p = paging(ctx);
+            page(ctx, searcher.newest(p[0], p[1], filter));
             return;
         }
         if (q == null || q.isBlank()) {
@@ -170,9 +208,9 @@ public final class HttpServer implements AutoCloseable {
         if (q.length() > MAX_QUERY_LENGTH) {
             throw new ApiError(400, "bad_query", "the query is longer than " + MAX_QUERY_LENGTH + " characters");
         }
-        int top = top(ctx);
+        int[] p = paging(ctx);
         requireReady();
-        ctx.json(rows(searcher.text(q, top, filter)));
+        page(ctx, searcher.text(q, p[0], p[1], filter));
     }
 
     /** A multipart body Jetty cannot parse (cut short, a wrong boundary, too large) is the client's error. */
@@ -187,7 +225,7 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private void searchImage(Context ctx) throws Exception {
-        int top = top(ctx);
+        int[] p = paging(ctx);
         PhotoFilter filter = filter(ctx);
         byte[] image;
         String type = ctx.contentType();
@@ -211,16 +249,30 @@ public final class HttpServer implements AutoCloseable {
             throw new ApiError(400, "bad_upload", "send an image as the request body");
         }
         requireReady();
-        ctx.json(rows(searcher.image(image, top, filter)));
+        page(ctx, searcher.image(image, p[0], p[1], filter));
     }
 
-    private void similar(Context ctx) {
-        List<SearchHit> hits = searcher.similar(pathOf(ctx), top(ctx));
-        ctx.json(rows(hits));
+    private void similar(Context ctx) throws QueryException {
+        PhotoFilter filter = filter(ctx);
+        int[] p = paging(ctx);
+        page(ctx, searcher.similar(pathOf(ctx), p[0], p[1], filter));
     }
 
-    private void photo(Context ctx) {
+    /** Every indexed photo that passes the filters (none: all of them), newest first. */
+    private void newest(Context ctx) throws QueryException {
+        PhotoFilter filter = filter(ctx);
+        int[] p = paging(ctx);
+        page(ctx, searcher.newest(p[0], p[1], filter));
+    }
+
+    private void photo(Context ctx) throws Exception {
         String path = pathOf(ctx);
+        String q = ctx.queryParam("q");
+        Float score = null;
+        if (q != null && !q.isBlank()) {
+            requireReady();
+            score = searcher.score(q, path);
+        }
         PhotoFacts f = searcher.index().factsOf(path);
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("id", VectorIndex.idOf(path));
@@ -241,6 +293,10 @@ public final class HttpServer implements AutoCloseable {
         }
         m.put("thumbnail", "/api/photos/" + VectorIndex.idOf(path) + "/thumbnail");
         m.put("file", "/api/photos/" + VectorIndex.idOf(path) + "/file");
+        m.put("display", "/api/photos/" + VectorIndex.idOf(path) + "/display");
+        if (score != null) {
+            m.put("score", score);
+        }
         ctx.json(m);
     }
 
@@ -332,7 +388,10 @@ public final class HttpServer implements AutoCloseable {
         if (size < 32 || size > 1024) {
             throw new ApiError(400, "bad_size", "size must be from 32 to 1024");
         }
-        String path = pathOf(ctx);
+        rendition(ctx, pathOf(ctx), size);
+    }
+
+    private void rendition(Context ctx, String path, int size) throws InterruptedException {
         PhotoRecord record = store.record(path).orElseThrow(() -> new ApiError(404, "not_found", "not indexed"));
         try {
             Path file = thumbnails.get(Path.of(path), record.hash(), size);
@@ -340,6 +399,20 @@ public final class HttpServer implements AutoCloseable {
             ctx.result(Files.readAllBytes(file));
         } catch (UnreadableImageException | IOException e) {
             throw new ApiError(404, "unreadable", "the photo cannot be read now: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The photo as a browser can show it: the original when it is a format every browser displays, else (HEIC,
+     * TIFF, PNM, JPEG 2000, …) a JPEG of up to {@value #DISPLAY_SIZE} px made once and cached with the thumbnails.
+     */
+    private void display(Context ctx) throws Exception {
+        String path = pathOf(ctx);
+        PhotoFacts f = searcher.index().factsOf(path);
+        if (f != null && f.type() != null && BROWSER_TYPES.contains(f.type())) {
+            file(ctx);
+        } else {
+            rendition(ctx, path, DISPLAY_SIZE);
         }
     }
 
