@@ -59,12 +59,10 @@ final class DaemonClient {
                 + "/tags?top=" + top)).GET());
     }
 
-    /** A call that changes the library, authorised with the token the daemon keeps in the data directory. */
+    /** A call that changes the library. */
     JsonNode change(String path, String json) throws IOException, NotRunning {
-        String token = AccessToken.read(dataDir).orElseThrow(() -> new IOException("no access token in " + dataDir
-                + " (is clipd serve running with this data directory?)"));
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     /** Runs a text query, or a query of one image, on the daemon; null for queries only this process can run. */
@@ -100,9 +98,13 @@ final class DaemonClient {
         return hits;
     }
 
+    /** Every call is authorised with the token the daemon keeps in the data directory. */
     private JsonNode send(HttpRequest.Builder request) throws IOException, NotRunning {
+        AccessToken token = AccessToken.read(dataDir).orElseThrow(() -> new IOException("no access token in "
+                + dataDir + " (is clipd serve running with this data directory?)"));
         try {
-            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(),
+            HttpResponse<String> response = http.send(request.header("Authorization", "Bearer " + token.value())
+                    .timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());
             JsonNode body = JSON.readTree(response.body());
             if (response.statusCode() >= 400) {

@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * events (coalesced until files settle) and reconciles again periodically and whenever events were lost. A folder
  * that is missing (an unmounted disk) keeps its photos in the index and is picked up again when it returns.
  */
-public final class Daemon {
+public final class Daemon implements LibraryControl {
     public enum State { STARTING, SCANNING, INDEXING, TAGGING, IDLE, ERROR, STOPPED }
 
     /** How the daemon paces itself. */
@@ -89,16 +89,19 @@ public final class Daemon {
         return stats;
     }
 
+    @Override
     public List<Path> folders() {
         return List.copyOf(folders);
     }
 
     /** Compares every folder with the disk soon, as after lost events. */
+    @Override
     public void requestRescan() {
         changes.requestRescan();
     }
 
     /** Watches one more folder from the next loop on. */
+    @Override
     public void addFolder(Path folder) {
         if (!folders.contains(folder)) {
             folders.add(folder);
@@ -107,6 +110,7 @@ public final class Daemon {
     }
 
     /** Stops watching a folder and forgets its photos. */
+    @Override
     public void removeFolder(Path folder) {
         if (folders.remove(folder)) {
             forgotten.add(folder);
@@ -282,6 +286,7 @@ public final class Daemon {
     }
 
     /** State, folders and counters: what status.json and the HTTP status show. */
+    @Override
     public Map<String, Object> status() {
         Map<String, Object> f = new LinkedHashMap<>(about);
         f.put("state", state.name().toLowerCase(java.util.Locale.ROOT));

@@ -96,12 +96,6 @@ public final class Searcher {
         return ResultPage.of(hits, offset, index.count(filter));
     }
 
-    /** How well an indexed photo matches a text query (the score it has in that query's results); null if unknown. */
-    public Float score(String line, String path) throws ModelUnavailableException, QueryException {
-        float[] photo = index.vectorOf(path);
-        return photo == null ? null : VectorIndex.exactDot(embedder.embed(QueryParser.parseText(line)), photo);
-    }
-
     private ResultPage ranked(float[] query, int offset, int top, PhotoFilter filter, String leftOut) {
         checkDepth(offset, top);
         int extra = leftOut == null ? 0 : 1;
