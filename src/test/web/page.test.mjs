@@ -50,6 +50,19 @@ const message = (page) => page.locator("#message").textContent();
 const viewerName = (page) => page.locator("#view-name").textContent();
 const tileName = async (page, i) => (await page.locator("#results .tile").nth(i).getAttribute("title")).split("/").pop();
 
+// Waits for the thumbnails on screen (they load lazily), so that screenshots show them.
+async function picturesShown(page) {
+  await page.waitForFunction(() => [...document.images].filter((i) => {
+    const r = i.getBoundingClientRect();
+    return r.bottom > 0 && r.top < innerHeight && r.width > 0;
+  }).every((i) => i.complete), null, { timeout: 20_000 });
+}
+
+async function shoot(page, name) {
+  await picturesShown(page);
+  await page.screenshot({ path: `${SHOTS}/${name}.png` });
+}
+
 async function done(page) {
   assert.deepEqual(page.errors, [], "no script errors");
   await page.context().close();
@@ -64,7 +77,12 @@ test("landing: newest photos by month, the library's status, example queries; th
   assert.ok(months.length >= 2 && months.every((m) => /^[A-Z][a-z]+ \d{4}$/.test(m)), `month headings: ${months}`);
   await page.waitForFunction(() => /photos in 1 folder/.test(document.getElementById("library").textContent));
   assert.ok(await page.locator("#examples a").count() >= 3, "example queries");
-  await page.screenshot({ path: `${SHOTS}/desktop-landing.png` });
+  await shoot(page, "desktop-landing");
+  await page.locator("#results .tile").first().click();
+  await page.waitForSelector("#view-tags li:not(.note)");
+  await page.waitForFunction(() => document.getElementById("view-image").naturalWidth > 0);
+  assert.equal(await page.locator("#view-score").textContent(), "Shown by date; search to see a score.");
+  await shoot(page, "desktop-viewer");
   await done(page);
 });
 
@@ -90,7 +108,7 @@ test("a text search shows a total and scores; the viewer opens, steps with the k
   assert.match(page.url(), /\?q=a\+photo\+of\+a\+cat$/);
   assert.match(await message(page), new RegExp(`^${PHOTOS} photos for “a photo of a cat”, best match first · 60 shown`));
   assert.match(await page.locator("#results .tile .caption").first().textContent(), /^-?\d\.\d{3} · /);
-  await page.screenshot({ path: `${SHOTS}/desktop-grid.png` });
+  await shoot(page, "desktop-grid");
 
   await page.locator("#results .tile").first().click();
   const viewer = page.locator("#viewer");
@@ -102,8 +120,6 @@ test("a text search shows a total and scores; the viewer opens, steps with the k
   await page.waitForSelector("#view-tags li:not(.note)");
   assert.match(await page.locator("#view-score").textContent(), /^Score for “a photo of a cat”: -?\d\.\d{3}$/);
   assert.ok(await page.locator("#view-tags li").count() >= 3, "the photo's best tags with their scores");
-  await page.waitForFunction(() => document.getElementById("view-image").naturalWidth > 0);
-  await page.screenshot({ path: `${SHOTS}/desktop-viewer.png` });
 
   await page.keyboard.press("ArrowRight");
   await page.waitForFunction(async (n) => document.getElementById("view-name").textContent === n, await tileName(page, 1));
@@ -217,20 +233,20 @@ test("a phone at 360 px: no horizontal overflow, every control reachable, the vi
   }
   const columns = await page.locator("#results .tile").evaluateAll((t) => new Set(t.slice(0, 6).map((e) => e.offsetTop)).size);
   assert.ok(columns <= 3, "two columns on a phone");
-  await page.screenshot({ path: `${SHOTS}/phone-landing.png` });
+  await shoot(page, "phone-landing");
   await page.locator("#results .tile").first().click();
   await page.waitForSelector("#view-tags li:not(.note)");
   await page.waitForFunction(() => document.getElementById("view-image").naturalWidth > 0);
   const closeBox = await page.locator("#close").boundingBox();
   assert.ok(closeBox.x + closeBox.width <= PHONE.width, "close is on screen");
   assert.equal(await overflow(), 0);
-  await page.screenshot({ path: `${SHOTS}/phone-viewer.png` });
+  await shoot(page, "phone-viewer");
   await page.keyboard.press("Escape");
   await page.fill("#q", "a photo of a cat");
   await page.press("#q", "Enter");
   await settled(page);
   assert.equal(await overflow(), 0);
-  await page.screenshot({ path: `${SHOTS}/phone-grid.png` });
+  await shoot(page, "phone-grid");
   await done(page);
 });
 
@@ -284,9 +300,9 @@ test("states: empty with a way out, daemon stopped, and back when it answers aga
   await page.fill("#q", "a photo of a cat");
   await page.press("#q", "Enter");
   await settled(page);
-  assert.match(await message(page), /not answering/);
-  await page.waitForFunction(() => /clipd is not running/.test(document.getElementById("status").textContent));
-  await page.screenshot({ path: `${SHOTS}/desktop-daemon-stopped.png` });
+  assert.match(await message(page), /^clipd is not running: start it with clipd serve/);
+  await page.waitForFunction(() => /clipd is not answering/.test(document.getElementById("status").textContent));
+  await shoot(page, "desktop-daemon-stopped");
   await page.unroute("**/api/**");
   await page.waitForFunction(() => !document.body.classList.contains("down"), null, { timeout: 10_000 });
   await settled(page);

@@ -24,7 +24,7 @@ async function api(url, { signal, ...options } = {}) {
     response = await fetch(url, { signal, ...options });
   } catch (e) {
     if (signal && signal.aborted) throw signal.reason instanceof Error ? signal.reason : e;
-    throw new DaemonDown("clipd is not answering");
+    throw new DaemonDown("clipd is not running: start it with clipd serve (this page reconnects by itself)");
   }
   if (response.status === 401) throw new SignInNeeded();
   const body = response.status === 204 ? {} : await response.json().catch(() => ({}));
@@ -561,7 +561,7 @@ async function pollStatus() {
 function daemonDown() {
   state.daemonDown = true;
   document.body.classList.add("down");
-  $("status").textContent = "clipd is not running: start it with clipd serve (this page reconnects by itself)";
+  $("status").textContent = "clipd is not answering";
 }
 
 function signInNeeded() {
