@@ -3,6 +3,7 @@ package clipd.http;
 import clipd.identify.PhotoFacts;
 import clipd.search.PhotoFilter;
 import clipd.search.QueryException;
+import clipd.search.ResultPage;
 import io.javalin.http.Context;
 
 import java.time.LocalDateTime;
@@ -32,6 +33,33 @@ final class Params {
             // reported below
         }
         throw new ApiError(400, "bad_top", "top must be a whole number from 1 to " + MAX_TOP);
+    }
+
+    /** {@code ?offset=}: where a page of results starts, 0 unless given. */
+    static int offset(Context ctx) {
+        String raw = ctx.queryParam("offset");
+        try {
+            int offset = raw == null ? 0 : Integer.parseInt(raw);
+            if (offset >= 0 && offset < ResultPage.MAX_DEPTH) {
+                return offset;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new ApiError(400, "bad_offset", "offset must be a whole number from 0 to " + (ResultPage.MAX_DEPTH - 1));
+    }
+
+    /** {@code ?offset=&top=} together: a page must lie within the depth an answer can be paged to. */
+    static Paging paging(Context ctx) {
+        Paging p = new Paging(offset(ctx), top(ctx));
+        if (p.offset() + p.top() > ResultPage.MAX_DEPTH) {
+            throw new ApiError(400, "too_deep", "results page only " + ResultPage.MAX_DEPTH
+                    + " deep (offset + top); narrow the search with filters");
+        }
+        return p;
+    }
+
+    record Paging(int offset, int top) {
     }
 
     /** The metadata filters, by the same names as the CLI options. */

@@ -14,10 +14,12 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * One indexed photo: its facts ({@code GET /api/photos/{id}}), why it has its tags ({@code .../tags}), a JPEG
- * thumbnail ({@code .../thumbnail?size=}) and the original file ({@code .../file}).
+ * thumbnail ({@code .../thumbnail?size=}), the original file ({@code .../file}) and what a browser can show
+ * ({@code .../display}).
  */
 final class PhotoRoutes implements Routes {
     /** A photo's facts; every field but id, path and the two links is null when unknown. */
@@ -26,6 +28,10 @@ final class PhotoRoutes implements Routes {
                  String camera, String make, String model, String lens, Integer orientation, Integer width,
                  Integer height, String type, String thumbnail, String file) {
     }
+
+    static final int DISPLAY_SIZE = 2048;
+    /** Formats every current browser shows, as PhotoFacts names them (and as image/TYPE their MIME type). */
+    private static final Set<String> BROWSER_TYPES = Set.of("jpeg", "png", "gif", "webp", "bmp");
 
     private final VectorIndex index;
     private final PhotoIds ids;
@@ -50,6 +56,7 @@ final class PhotoRoutes implements Routes {
         routes.get("/api/photos/{id}/tags", this::tags);
         routes.get("/api/photos/{id}/thumbnail", this::thumbnail);
         routes.get("/api/photos/{id}/file", this::file);
+        routes.get("/api/photos/{id}/display", this::display);
     }
 
     private void facts(Context ctx) {
@@ -90,7 +97,25 @@ final class PhotoRoutes implements Routes {
         if (size < 32 || size > 1024) {
             throw new ApiError(400, "bad_size", "size must be from 32 to 1024");
         }
+        rendition(ctx, ids.pathOf(ctx), size);
+    }
+
+    /**
+     * The photo as a browser can show it: the original when every browser displays its format, else (HEIC, TIFF,
+     * PNM, JPEG 2000, …) a JPEG of up to {@value #DISPLAY_SIZE} px, made once and cached with the thumbnails.
+     */
+    private void display(Context ctx) throws Exception {
         String path = ids.pathOf(ctx);
+        PhotoFacts f = index.factsOf(path);
+        String served = Files.probeContentType(Path.of(path));
+        if (f != null && BROWSER_TYPES.contains(f.type()) && served != null && served.equals("image/" + f.type())) {
+            file(ctx);
+        } else {
+            rendition(ctx, path, DISPLAY_SIZE);
+        }
+    }
+
+    private void rendition(Context ctx, String path, int size) throws InterruptedException {
         try {
             Path file = thumbnails.get(Path.of(path), record(path).hash(), size);
             ctx.contentType("image/jpeg").header("Cache-Control", "private, max-age=86400");

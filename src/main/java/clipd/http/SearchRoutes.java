@@ -2,6 +2,8 @@ package clipd.http;
 
 import clipd.identify.PhotoFacts;
 import clipd.search.PhotoFilter;
+import clipd.search.QueryException;
+import clipd.search.ResultPage;
 import clipd.search.SearchHit;
 import clipd.search.Searcher;
 import io.javalin.config.RoutesConfig;
@@ -15,8 +17,10 @@ import java.util.Locale;
 
 /**
  * Searches: by text ({@code GET /api/search?q=}), by filters alone (newest first), by an image sent in the body
- * ({@code POST /api/search}, raw or as the multipart field {@code image}) and "more like this"
- * ({@code GET /api/similar/{id}}). Each answers a list of {@link Hit}s, best first.
+ * ({@code POST /api/search}, raw or as the multipart field {@code image}), "more like this"
+ * ({@code GET /api/similar/{id}}) and every photo, newest first ({@code GET /api/photos}). Each honours the filters
+ * and answers one page ({@code offset}, {@code top}) of {@link Hit}s, best first, with the size of the whole answer
+ * in the {@code X-Total-Count} header.
  */
 final class SearchRoutes implements Routes {
     static final int MAX_QUERY_LENGTH = 1000;
@@ -38,13 +42,14 @@ final class SearchRoutes implements Routes {
         routes.get("/api/search", this::text);
         routes.post("/api/search", this::image);
         routes.get("/api/similar/{id}", this::similar);
+        routes.get("/api/photos", this::newest);
     }
 
     private void text(Context ctx) throws Exception {
         String q = ctx.queryParam("q");
         PhotoFilter filter = Params.filter(ctx);
         if ((q == null || q.isBlank()) && !filter.isEmpty()) {
-            ctx.json(rows(searcher.index().newest(Params.top(ctx), filter)));
+            newest(ctx);
             return;
         }
         if (q == null || q.isBlank()) {
@@ -53,24 +58,37 @@ final class SearchRoutes implements Routes {
         if (q.length() > MAX_QUERY_LENGTH) {
             throw new ApiError(400, "bad_query", "the query is longer than " + MAX_QUERY_LENGTH + " characters");
         }
-        int top = Params.top(ctx);
+        Params.Paging p = Params.paging(ctx);
         requireReady();
-        ctx.json(rows(searcher.text(q, top, filter)));
+        page(ctx, searcher.text(q, p.offset(), p.top(), filter));
     }
 
     private void image(Context ctx) throws Exception {
-        int top = Params.top(ctx);
+        Params.Paging p = Params.paging(ctx);
         PhotoFilter filter = Params.filter(ctx);
         byte[] image = uploadedImage(ctx);
         if (image.length == 0) {
             throw new ApiError(400, "bad_upload", "send an image as the request body");
         }
         requireReady();
-        ctx.json(rows(searcher.image(image, top, filter)));
+        page(ctx, searcher.image(image, p.offset(), p.top(), filter));
     }
 
-    private void similar(Context ctx) {
-        ctx.json(rows(searcher.similar(ids.pathOf(ctx), Params.top(ctx))));
+    private void similar(Context ctx) throws QueryException {
+        PhotoFilter filter = Params.filter(ctx);
+        Params.Paging p = Params.paging(ctx);
+        page(ctx, searcher.similar(ids.pathOf(ctx), p.offset(), p.top(), filter));
+    }
+
+    private void newest(Context ctx) throws QueryException {
+        PhotoFilter filter = Params.filter(ctx);
+        Params.Paging p = Params.paging(ctx);
+        page(ctx, searcher.newest(p.offset(), p.top(), filter));
+    }
+
+    private void page(Context ctx, ResultPage page) {
+        ctx.header("X-Total-Count", String.valueOf(page.total()));
+        ctx.json(rows(page.hits()));
     }
 
     private void requireReady() {
