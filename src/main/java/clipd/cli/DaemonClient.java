@@ -70,7 +70,7 @@ final class DaemonClient {
     /** Runs a text query, or a query of one image, on the daemon; null for queries only this process can run. */
     List<SearchHit> search(Query query, int top, Map<String, String> filters)
             throws IOException, NotRunning, QueryException {
-        StringBuilder p = new StringBuilder("top=" + top);
+        StringBuilder p = new StringBuilder("top=" + (top > clipd.http.HttpServer.MAX_TOP ? "all" : top));
         filters.forEach((k, v) -> p.append('&').append(k).append('=').append(encode(v)));
         String params = p.toString();
         if (query == null) {

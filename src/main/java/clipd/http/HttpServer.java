@@ -33,7 +33,7 @@ import java.util.Map;
 public final class HttpServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HttpServer.class.getName());
     static final int MAX_QUERY_LENGTH = 1000;
-    static final int MAX_TOP = 500;
+    public static final int MAX_TOP = 500;
 
     public record Options(String listen, int port, long maxUploadBytes, Path thumbnailDir, long thumbnailCacheBytes,
                           long maxImagePixels) {
@@ -134,6 +134,9 @@ public final class HttpServer implements AutoCloseable {
 
     private int top(Context ctx) {
         String raw = ctx.queryParam("top");
+        if ("all".equals(raw)) {
+            return Integer.MAX_VALUE; // asked for by name (clipd search --all, or a --top above MAX_TOP)
+        }
         try {
             int top = raw == null ? 20 : Integer.parseInt(raw);
             if (top >= 1 && top <= MAX_TOP) {
@@ -142,7 +145,7 @@ public final class HttpServer implements AutoCloseable {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new ApiError(400, "bad_top", "top must be a whole number from 1 to " + MAX_TOP);
+        throw new ApiError(400, "bad_top", "top must be a whole number from 1 to " + MAX_TOP + ", or all");
     }
 
     /** The metadata filters, by the same names as the CLI options. */
