@@ -24,12 +24,10 @@ final class BenchCommand {
     }
 
     static int run(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec()
-                .option("--count").option("--size").option("--vectors").option("--runs").option("--files")
-                .option("--seconds").flag("--keep"));
+        Args args = Args.parse(words, Options.BENCH.spec());
         List<String> rest = args.positional();
         if (args.flag("--help") || rest.isEmpty()) {
-            (rest.isEmpty() && !args.flag("--help") ? cli.err : cli.out).print(Help.BENCH);
+            (rest.isEmpty() && !args.flag("--help") ? cli.err : cli.out).print(Options.BENCH.help());
             return args.flag("--help") ? Main.OK : Main.USAGE;
         }
         Settings settings = Settings.from(args, cli.env);

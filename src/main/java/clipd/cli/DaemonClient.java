@@ -34,6 +34,8 @@ final class DaemonClient {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The most results the API returns in one page ({@code top}); more are asked for as {@code top=all}. */
+    private static final int SEARCH_PAGE_LIMIT = 500;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String base;
     private final Path dataDir;
@@ -68,7 +70,7 @@ final class DaemonClient {
     /** Runs a text query, or a query of one image, on the daemon; null for queries only this process can run. */
     List<SearchHit> search(Query query, int top, Map<String, String> filters)
             throws IOException, NotRunning, QueryException {
-        StringBuilder p = new StringBuilder("top=" + top);
+        StringBuilder p = new StringBuilder("top=" + (top > SEARCH_PAGE_LIMIT ? "all" : top));
         filters.forEach((k, v) -> p.append('&').append(k).append('=').append(encode(v)));
         String params = p.toString();
         if (query == null) {

@@ -23,9 +23,9 @@ final class IndexCommand {
     }
 
     static int run(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec());
+        Args args = Args.parse(words, Options.INDEX.spec());
         if (args.flag("--help")) {
-            cli.out.print(Help.INDEX);
+            cli.out.print(Options.INDEX.help());
             return 0;
         }
         if (args.positional().isEmpty()) {

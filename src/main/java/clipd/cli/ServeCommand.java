@@ -29,13 +29,9 @@ final class ServeCommand {
     }
 
     static int run(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec()
-                .option("--folder")
-                .option("--listen")
-                .option("--settle-seconds")
-                .option("--rescan-minutes"));
+        Args args = Args.parse(words, Options.SERVE.spec());
         if (args.flag("--help")) {
-            cli.out.print(Help.SERVE);
+            cli.out.print(Options.SERVE.help());
             return 0;
         }
         Settings settings = Settings.from(args, cli.env);

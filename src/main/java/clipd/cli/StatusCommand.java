@@ -12,9 +12,9 @@ final class StatusCommand {
     }
 
     static int run(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec().option("--listen").flag("--json"));
+        Args args = Args.parse(words, Options.STATUS.spec());
         if (args.flag("--help")) {
-            cli.out.print(Help.STATUS);
+            cli.out.print(Options.STATUS.help());
             return 0;
         }
         DaemonClient client = new DaemonClient(Settings.from(args, cli.env));

@@ -25,9 +25,9 @@ final class UntagCommand {
     }
 
     static int run(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec().flag("--all"));
+        Args args = Args.parse(words, Options.UNTAG.spec());
         if (args.flag("--help")) {
-            cli.out.print(Help.UNTAG);
+            cli.out.print(Options.UNTAG.help());
             return Main.OK;
         }
         if (args.flag("--all") == !args.positional().isEmpty()) {

@@ -21,9 +21,12 @@ final class Params {
     private Params() {
     }
 
-    /** {@code ?top=}: how many results, 20 unless given. */
+    /** {@code ?top=}: how many results, 20 unless given; {@code all} (from offset 0) for the whole answer. */
     static int top(Context ctx) {
         String raw = ctx.queryParam("top");
+        if ("all".equals(raw)) {
+            return ResultPage.ALL;
+        }
         try {
             int top = raw == null ? 20 : Integer.parseInt(raw);
             if (top >= 1 && top <= MAX_TOP) {
@@ -32,7 +35,7 @@ final class Params {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new ApiError(400, "bad_top", "top must be a whole number from 1 to " + MAX_TOP);
+        throw new ApiError(400, "bad_top", "top must be a whole number from 1 to " + MAX_TOP + ", or all");
     }
 
     /** {@code ?offset=}: where a page of results starts, 0 unless given. */
@@ -52,7 +55,7 @@ final class Params {
     /** {@code ?offset=&top=} together: a page must lie within the depth an answer can be paged to. */
     static Paging paging(Context ctx) {
         Paging p = new Paging(offset(ctx), top(ctx));
-        if (p.offset() + p.top() > ResultPage.MAX_DEPTH) {
+        if (p.top() == ResultPage.ALL ? p.offset() != 0 : p.offset() + p.top() > ResultPage.MAX_DEPTH) {
             throw new ApiError(400, "too_deep", "results page only " + ResultPage.MAX_DEPTH
                     + " deep (offset + top); narrow the search with filters");
         }

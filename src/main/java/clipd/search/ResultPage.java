@@ -9,6 +9,8 @@ import java.util.List;
 public record ResultPage(List<SearchHit> hits, int offset, int total) {
     /** How deep one may page into an answer; past it, narrowing the search is the way on. */
     public static final int MAX_DEPTH = 10_000;
+    /** A {@code top} that asks for the whole answer at once, from offset 0 (the CLI's --all). */
+    public static final int ALL = Integer.MAX_VALUE - 1;
 
     /** The slice of a ranked list that a page from {@code offset} shows. */
     static ResultPage of(List<SearchHit> ranked, int offset, int total) {

@@ -111,6 +111,9 @@ public final class Searcher {
     }
 
     private static void checkDepth(int offset, int top) {
+        if (offset == 0 && top == ResultPage.ALL) {
+            return;
+        }
         if (offset < 0 || top < 1 || offset + top > ResultPage.MAX_DEPTH) {
             throw new IllegalArgumentException("offset + top must be within " + ResultPage.MAX_DEPTH);
         }
