@@ -51,7 +51,8 @@ final class IndexCommand {
             switch (outcome.kind()) {
                 case WOULD_WRITE -> cli.out.println("would write to \"" + outcome.file() + "\": "
                         + (tags.isEmpty() ? "(no clipd keywords)" : String.join(", ", tags)));
-                case FAILED -> cli.out.println("  tags not written for \"" + photo + "\": " + outcome.detail());
+                case FAILED, REFUSED -> cli.out.println("  tags not written for \"" + photo + "\": "
+                        + outcome.detail());
                 case SKIPPED_READ_ONLY -> {
                     if (c.settings.verbose()) {
                         cli.out.println("  tags not written for \"" + photo + "\": read-only");
@@ -65,9 +66,11 @@ final class IndexCommand {
             tagger.tagStale(root + java.io.File.separator, listener);
         }
         TagStats t = tagger.stats();
-        cli.out.printf(Locale.ROOT, "tags (%s%s): %d XMP files %s, %d already up to date, %d read-only, %d failed%n",
-                c.settings.tags().mode().name().toLowerCase(Locale.ROOT), dryRun ? ", dry run" : "", t.written(),
-                dryRun ? "would be written" : "written", t.unchanged(), t.skippedReadOnly(), t.failed());
+        cli.out.printf(Locale.ROOT, "tags (%s%s): %d XMP files %s, %d already up to date, %d read-only, %d refused, "
+                        + "%d failed%n", c.settings.tags().mode().name().toLowerCase(Locale.ROOT),
+                dryRun ? ", dry run" : "", t.written(), dryRun ? "would be written" : "written", t.unchanged(),
+                t.skippedReadOnly(), t.refused(), t.failed());
+        t.refusedByReason().forEach((reason, n) -> cli.out.printf(Locale.ROOT, "  refused %d: %s%n", n, reason));
     }
 
     static IndexStats index(Components c, List<Path> roots, Cli cli) throws IOException, ModelUnavailableException {

@@ -41,16 +41,18 @@ final class UntagCommand {
             XmpFiles.Outcome o = files.untag(photo);
             counts.merge(o.kind(), 1, Integer::sum);
             if (o.kind() == XmpFiles.Outcome.Kind.FAILED || o.kind() == XmpFiles.Outcome.Kind.SKIPPED_READ_ONLY
+                    || o.kind() == XmpFiles.Outcome.Kind.REFUSED
                     || o.kind() == XmpFiles.Outcome.Kind.WOULD_WRITE) {
                 cli.out.println("  " + o.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": \""
                         + o.file() + "\"" + (o.detail() == null || o.detail().isEmpty() ? "" : " (" + o.detail() + ")"));
             }
         }
         cli.out.printf(Locale.ROOT, "%d photos: clipd's keywords removed from %d, %d had none, %d read-only, "
-                        + "%d failed%n", photos.size(), counts.getOrDefault(XmpFiles.Outcome.Kind.WRITTEN, 0)
+                        + "%d refused, %d failed%n", photos.size(), counts.getOrDefault(XmpFiles.Outcome.Kind.WRITTEN, 0)
                         + counts.getOrDefault(XmpFiles.Outcome.Kind.WOULD_WRITE, 0),
                 counts.getOrDefault(XmpFiles.Outcome.Kind.UNCHANGED, 0),
                 counts.getOrDefault(XmpFiles.Outcome.Kind.SKIPPED_READ_ONLY, 0),
+                counts.getOrDefault(XmpFiles.Outcome.Kind.REFUSED, 0),
                 counts.getOrDefault(XmpFiles.Outcome.Kind.FAILED, 0));
         if (settings.tags().mode() != XmpFiles.Mode.OFF) {
             cli.out.println("note: tagging is on (tags=" + settings.tags().mode().name().toLowerCase(Locale.ROOT)

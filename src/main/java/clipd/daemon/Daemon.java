@@ -309,6 +309,7 @@ public final class Daemon {
             f.put("tag_writes", t.written());
             f.put("tag_failures", t.failed());
             f.put("tag_read_only", t.skippedReadOnly());
+            f.put("tag_refused", t.refusedByReason());
         }
         f.put("last_error", lastError);
         return f;

@@ -9,7 +9,6 @@ import clipd.store.TagState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import com.adobe.internal.xmp.XMPException;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -97,7 +96,7 @@ public final class PhotoTagger {
             XmpKeywords now = files.current(photo);
             m.put("keywords", now.keywords());
             m.put("clipd_keywords", now.own());
-        } catch (IOException | XMPException e) {
+        } catch (IOException e) {
             m.put("xmp_error", e.getMessage());
         }
         return m;
@@ -159,7 +158,7 @@ public final class PhotoTagger {
         Path photo = Path.of(path);
         List<String> chosen = policy.choose(ranked);
         XmpFiles.Outcome outcome = files.retag(photo, chosen);
-        stats.count(outcome.kind());
+        stats.count(outcome);
         listener.tagged(photo, chosen, outcome);
         try {
             switch (outcome.kind()) {
@@ -175,6 +174,11 @@ public final class PhotoTagger {
                             exists ? xmp.toString() : null, exists ? Files.size(xmp) : 0,
                             exists ? Files.getLastModifiedTime(xmp).toMillis() : 0));
                     return !chosen.isEmpty() && outcome.kind() != XmpFiles.Outcome.Kind.SKIPPED_READ_ONLY;
+                }
+                case REFUSED -> {
+                    failedThisRun.add(path + "\0" + record.hash());
+                    LOG.log(System.Logger.Level.INFO, "tags not written for {0}: {1} (the photo is unchanged)",
+                            path, outcome.detail());
                 }
                 case FAILED -> {
                     failedThisRun.add(path + "\0" + record.hash());

@@ -1,7 +1,6 @@
 package clipd.tags;
 
 import clipd.util.AtomicFiles;
-import com.adobe.internal.xmp.XMPException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +23,7 @@ public final class XmpFiles {
     /** What happened to one photo's XMP. */
     public record Outcome(Kind kind, Path file, String detail) {
         /** In rising order of what a person must hear about. */
-        public enum Kind { UNCHANGED, WRITTEN, WOULD_WRITE, SKIPPED_READ_ONLY, FAILED }
+        public enum Kind { UNCHANGED, WRITTEN, WOULD_WRITE, SKIPPED_READ_ONLY, REFUSED, FAILED }
 
         Outcome worse(Outcome other) {
             return other.kind.ordinal() > kind.ordinal() ? other : this;
@@ -85,7 +84,7 @@ public final class XmpFiles {
     }
 
     /** The keywords in the photo's XMP now (sidecar, else embedded), and which of them are clipd's. */
-    public XmpKeywords current(Path photo) throws IOException, XMPException {
+    public XmpKeywords current(Path photo) throws IOException {
         Path sidecar = existingSidecar(photo);
         if (sidecar != null) {
             return XmpKeywords.parse(Files.readString(sidecar, StandardCharsets.UTF_8));
@@ -100,13 +99,24 @@ public final class XmpFiles {
         Path target = embed ? photo : sidecarFor(photo);
         try {
             boolean exists = Files.exists(target);
+            if (embed && JpegXmp.standardPackets(photoBytes) > 1) {
+                throw new RefusedException(JpegXmp.severalPackets(JpegXmp.standardPackets(photoBytes)));
+            }
             String before = embed ? JpegXmp.read(photoBytes)
                     : exists ? Files.readString(target, StandardCharsets.UTF_8) : null;
+            if (!embed && before != null && !before.isBlank() && Character.isWhitespace(before.charAt(0))) {
+                throw new RefusedException("its sidecar starts with blank space, so exiftool and apps like it do not"
+                        + " read it as XMP");
+            }
+            List<String> iptc = embed ? JpegXmp.iptcKeywords(photoBytes) : List.of();
             XmpKeywords xmp = XmpKeywords.parse(before);
-            boolean changed = tags == null ? xmp.untag() : xmp.retag(tags);
+            String outside = xmp.outsideOwnFields();
+            boolean changed = xmp.retag(tags == null ? List.of() : tags, iptc);
             if (!changed) {
                 return new Outcome(Outcome.Kind.UNCHANGED, target, null);
             }
+            String after = xmp.serialize(embed);
+            checkOnlyOwnFieldsChanged(before, after, outside);
             if (readOnly(target.getParent()) || (exists && readOnly(target))) {
                 return new Outcome(Outcome.Kind.SKIPPED_READ_ONLY, target, "read-only");
             }
@@ -115,23 +125,43 @@ public final class XmpFiles {
             }
             List<String> expected = xmp.own();
             if (embed) {
-                byte[] written = JpegXmp.write(photoBytes, xmp.serialize(true));
+                boolean restore = tags == null && xmp.createdByClipdAndHoldsOnly(iptc);
+                byte[] written = restore ? JpegXmp.remove(photoBytes) : JpegXmp.write(photoBytes, after);
                 AtomicFiles.write(photo, written, true, back -> {
-                    if (!JpegXmp.sameButXmp(photoBytes, back)) {
-                        throw new IOException("the rewritten JPEG differs from the original beyond its XMP");
+                    JpegXmp.checkIntact(photoBytes, back);
+                    String packet = JpegXmp.read(back);
+                    if (restore ? packet != null : !packet.equals(after)) {
+                        throw new IOException("the XMP read back is not the one written");
                     }
-                    checkKeywords(JpegXmp.read(back), expected);
+                    checkKeywords(packet, expected, outside);
                 });
             } else if (tags == null && xmp.isEmpty()) {
                 AtomicFiles.delete(target); // a sidecar that held only clipd's keywords
             } else {
-                byte[] bytes = xmp.serialize(false).getBytes(StandardCharsets.UTF_8);
+                byte[] bytes = after.getBytes(StandardCharsets.UTF_8);
                 AtomicFiles.write(target, bytes, false,
-                        back -> checkKeywords(new String(back, StandardCharsets.UTF_8), expected));
+                        back -> checkKeywords(new String(back, StandardCharsets.UTF_8), expected, outside));
             }
             return new Outcome(Outcome.Kind.WRITTEN, target, null);
-        } catch (IOException | XMPException | RuntimeException e) {
+        } catch (RefusedException e) {
+            return new Outcome(Outcome.Kind.REFUSED, target, e.getMessage());
+        } catch (IOException | RuntimeException e) {
             return failed(target, e);
+        }
+    }
+
+    /**
+     * Compares the packets before and after the edit outside clipd's fields, twice: as XML (every element,
+     * attribute and value, namespaces resolved), and as Adobe's toolkit reads them, which is how metadata-extractor,
+     * Lightroom and Exiv2-based apps see them.
+     */
+    private static void checkOnlyOwnFieldsChanged(String before, String after, String outside) throws IOException {
+        if (!XmpKeywords.parse(after).outsideOwnFields().equals(outside)) {
+            throw new RefusedException("clipd's edit would change other properties of its XMP");
+        }
+        List<String> was = AdobeXmpView.outsideOwnFields(before);
+        if (was != null && !was.equals(AdobeXmpView.outsideOwnFields(after))) {
+            throw new RefusedException("its XMP would read differently in Adobe's XMP toolkit after clipd's edit");
         }
     }
 
@@ -158,14 +188,13 @@ public final class XmpFiles {
         return new Outcome(Outcome.Kind.FAILED, file, message);
     }
 
-    private static void checkKeywords(String packet, List<String> expected) throws IOException {
-        try {
-            List<String> own = XmpKeywords.parse(packet).own();
-            if (!own.equals(expected)) {
-                throw new IOException("read back " + own + " instead of " + expected);
-            }
-        } catch (XMPException e) {
-            throw new IOException("the written XMP does not parse: " + e.getMessage(), e);
+    private static void checkKeywords(String packet, List<String> expected, String outside) throws IOException {
+        XmpKeywords back = XmpKeywords.parse(packet);
+        if (!back.own().equals(expected)) {
+            throw new IOException("read back " + back.own() + " instead of " + expected);
+        }
+        if (packet != null && !back.outsideOwnFields().equals(outside)) {
+            throw new IOException("the XMP read back differs beyond clipd's fields");
         }
     }
 
@@ -183,7 +212,7 @@ public final class XmpFiles {
         try {
             byte[] bytes = Files.readAllBytes(photo);
             return JpegXmp.isJpeg(bytes) && !XmpKeywords.parse(JpegXmp.read(bytes)).own().isEmpty() ? bytes : null;
-        } catch (IOException | XMPException e) {
+        } catch (IOException e) {
             return null;
         }
     }
