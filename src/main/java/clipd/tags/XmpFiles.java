@@ -125,12 +125,13 @@ public final class XmpFiles {
             }
             List<String> expected = xmp.own();
             if (embed) {
-                boolean restore = tags == null && xmp.createdByClipdAndHoldsOnly(iptc);
+                boolean restore = tags == null && xmp.createdByClipdAndEmpty();
                 byte[] written = restore ? JpegXmp.remove(photoBytes) : JpegXmp.write(photoBytes, after);
+                String intended = JpegXmp.read(written); // with its padding fitted to the segment
                 AtomicFiles.write(photo, written, true, back -> {
                     JpegXmp.checkIntact(photoBytes, back);
                     String packet = JpegXmp.read(back);
-                    if (restore ? packet != null : !packet.equals(after)) {
+                    if (restore ? packet != null : !packet.equals(intended)) {
                         throw new IOException("the XMP read back is not the one written");
                     }
                     checkKeywords(packet, expected, outside);

@@ -42,7 +42,9 @@ public final class XmpKeywords {
         HIERARCHICAL(NS_LIGHTROOM, "lr", "hierarchicalSubject", ROOT + "|"),
         DIGIKAM(NS_DIGIKAM, "digiKam", "TagsList", ROOT + "/"),
         WINDOWS(NS_MICROSOFT_PHOTO, "MicrosoftPhoto", "LastKeywordXMP", ""),
-        OWN(NS_CLIPD, "clipd", "Keywords", "");
+        OWN(NS_CLIPD, "clipd", "Keywords", ""),
+        /** The photo's IPTC keywords that clipd copied into the dc:subject it created, so untag takes them out. */
+        COPIED(NS_CLIPD, "clipd", "FromIptc", "");
 
         final String ns;
         final String prefix;
@@ -132,9 +134,11 @@ public final class XmpKeywords {
     }
 
     /**
-     * Makes clipd's keywords exactly {@code tags}. {@code iptc} are the photo's IPTC keywords: as the Metadata
-     * Working Group's guidance asks, when clipd edits dc:subject they appear there too (a reader that prefers XMP
-     * would otherwise lose them), and they are a person's keywords, never claimed as clipd's.
+     * Makes clipd's keywords exactly {@code tags}. {@code iptc} are the photo's IPTC keywords, a person's, never
+     * claimed as clipd's. A reader following the Metadata Working Group's guidance (exiftool's MWG Keywords,
+     * Lightroom) shows IPTC keywords only while the photo has no dc:subject; so when clipd creates dc:subject it
+     * copies them in first (and records which, so untagging takes them out again). An existing dc:subject already
+     * is what such readers show, and is left to its author.
      *
      * @throws RefusedException when the packet cannot be edited without changing anything else
      */
@@ -159,8 +163,8 @@ public final class XmpKeywords {
             List<String> values = new ArrayList<>(items(f));
             values.removeIf(v -> own.contains(v) && !wanted.contains(v));
             addMissing(values, newOwn, "");
-            if (f == Field.SUBJECT && !values.equals(items(f))) {
-                addMissing(values, iptc, "");
+            if (f == Field.SUBJECT) {
+                changed |= set(Field.COPIED, copyIptc(values, newOwn, iptc));
             }
             changed |= set(f, values);
         }
@@ -174,27 +178,35 @@ public final class XmpKeywords {
         return changed;
     }
 
+    /** Puts the IPTC keywords first into a dc:subject clipd creates, or takes them out with clipd's; the copies. */
+    private List<String> copyIptc(List<String> subject, Set<String> newOwn, List<String> iptc) {
+        List<String> copied = items(Field.COPIED);
+        if (newOwn.isEmpty()) {
+            subject.removeAll(copied);
+            return List.of();
+        }
+        if (!keywords().isEmpty() || iptc.isEmpty()) {
+            return copied;
+        }
+        List<String> copies = iptc.stream().filter(k -> !subject.contains(k)).toList();
+        subject.addAll(0, copies);
+        return copies;
+    }
+
     /** Removes every keyword clipd wrote; returns whether the packet changed. */
     public boolean untag() throws IOException {
         return retag(List.of());
     }
 
-    /** Whether the packet holds no property at all (a sidecar clipd may then delete). */
-    public boolean isEmpty() {
-        return holdsOnly(List.of());
-    }
-
-    /**
-     * Whether clipd created this packet (its toolkit) and it holds nothing now but copies of the photo's IPTC
-     * keywords in dc:subject: then removing it returns the photo to what it was before clipd.
-     */
-    boolean createdByClipdAndHoldsOnly(List<String> iptc) {
+    /** Whether clipd created this packet (its toolkit) and it is empty now: removing it restores the photo. */
+    boolean createdByClipdAndEmpty() {
         Element meta = xml.doc.getDocumentElement();
         return XmpText.is(meta, NS_META, "xmpmeta") && TOOLKIT.equals(meta.getAttributeNS(NS_META, "xmptk"))
-                && holdsOnly(iptc);
+                && isEmpty();
     }
 
-    private boolean holdsOnly(List<String> iptc) {
+    /** Whether the packet holds no property at all (a sidecar clipd may then delete). */
+    public boolean isEmpty() {
         Element rdf = xml.rdf();
         if (rdf == null) {
             return true;
@@ -207,10 +219,8 @@ public final class XmpKeywords {
                     return false;
                 }
             }
-            for (Element p : XmpText.children(d)) {
-                if (!XmpText.is(p, Field.SUBJECT.ns, Field.SUBJECT.name) || !iptc.containsAll(items(Field.SUBJECT))) {
-                    return false;
-                }
+            if (!XmpText.children(d).isEmpty()) {
+                return false;
             }
         }
         return true;

@@ -56,9 +56,9 @@ class XmpKeywordsTest {
         assertTrue(x.isEmpty());
         x.retag(List.of("beach", "sunset"));
         String packet = x.serialize(false);
-        assertTrue(packet.contains("<dc:subject>\n") || packet.contains("<dc:subject>"), packet);
-        assertTrue(packet.replaceAll("\\s", "").contains("<dc:subject><rdf:Bag>"), packet);
-        assertTrue(packet.replaceAll("\\s", "").contains("<digiKam:TagsList><rdf:Seq>"), packet);
+        assertTrue(packet.matches("(?s).*<dc:subject[^>]*>\\s*<rdf:Bag>.*"), packet);
+        assertTrue(packet.matches("(?s).*<digiKam:TagsList[^>]*>\\s*<rdf:Seq>.*"), packet);
+        assertTrue(packet.contains("x:xmptk=\"clipd\""), "clipd names itself as the toolkit: " + packet);
         XmpKeywords back = XmpKeywords.parse(packet);
         assertEquals(List.of("beach", "sunset"), back.own());
         back.untag();
