@@ -10,7 +10,6 @@ import clipd.store.TagState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import com.adobe.internal.xmp.XMPException;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -102,7 +101,7 @@ public final class PhotoTagger implements Indexer.Departures {
             XmpKeywords now = files.current(photo);
             m.put("keywords", now.keywords());
             m.put("clipd_keywords", now.own());
-        } catch (IOException | XMPException e) {
+        } catch (IOException e) {
             m.put("xmp_error", e.getMessage());
         }
         return m;

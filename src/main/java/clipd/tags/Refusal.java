@@ -8,7 +8,9 @@ public enum Refusal {
     HARD_LINK("a hard link"),
     NOT_A_FILE("not a regular file"),
     OWNER("owner or group cannot be kept"),
-    ATTRIBUTES("extended attributes or ACL cannot be kept");
+    ATTRIBUTES("extended attributes or ACL cannot be kept"),
+    /** Its XMP or JPEG layout cannot take clipd's edit without changing something else (the detail says what). */
+    METADATA("its metadata cannot take clipd's keywords without changing something else");
 
     private final String label;
 

@@ -1,6 +1,5 @@
 package clipd.tags;
 
-import com.adobe.internal.xmp.XMPException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -121,7 +120,7 @@ public final class XmpFiles {
     }
 
     /** The keywords in the photo's XMP now (sidecar, else embedded), and which of them are clipd's. */
-    public XmpKeywords current(Path photo) throws IOException, XMPException {
+    public XmpKeywords current(Path photo) throws IOException {
         Path sidecar = Sidecars.existing(photo);
         if (sidecar != null) {
             return XmpKeywords.parse(text(writer.read(sidecar)));
@@ -173,7 +172,7 @@ public final class XmpFiles {
                 writer.move(old, target);
             }
             return new Outcome(Outcome.Kind.WRITTEN, target == null ? sidecar : target, null);
-        } catch (IOException | XMPException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return failed(sidecar == null ? photo : sidecar, e);
         }
     }
@@ -186,11 +185,22 @@ public final class XmpFiles {
             target = embed ? photo : Sidecars.of(photo, basenameSidecar);
             SafeWriter.Snapshot original = embed ? jpeg : writer.read(target);
             String before = embed ? JpegXmp.read(jpeg.bytes()) : original.exists() ? text(original) : null;
+            if (embed && JpegXmp.standardPackets(jpeg.bytes()) > 1) {
+                throw new RefusedException(JpegXmp.severalPackets(JpegXmp.standardPackets(jpeg.bytes())));
+            }
+            if (!embed && before != null && !before.isBlank() && Character.isWhitespace(before.charAt(0))) {
+                throw new RefusedException("its sidecar starts with blank space, so exiftool and apps like it do not"
+                        + " read it as XMP");
+            }
+            List<String> iptc = embed ? JpegXmp.iptcKeywords(jpeg.bytes()) : List.of();
             XmpKeywords xmp = XmpKeywords.parse(before);
-            boolean changed = tags == null ? xmp.untag() : xmp.retag(tags);
+            String outside = xmp.outsideOwnFields();
+            boolean changed = xmp.retag(tags == null ? List.of() : tags, iptc);
             if (!changed) {
                 return new Outcome(Outcome.Kind.UNCHANGED, target, null);
             }
+            String after = xmp.serialize(embed);
+            checkOnlyOwnFieldsChanged(before, after, outside);
             if (readOnly(target.getParent()) || (original.exists() && readOnly(target))) {
                 return new Outcome(Outcome.Kind.SKIPPED_READ_ONLY, target, "read-only");
             }
@@ -200,28 +210,49 @@ public final class XmpFiles {
             List<String> expected = xmp.own();
             if (embed) {
                 byte[] photoBytes = jpeg.bytes();
-                byte[] written = JpegXmp.write(photoBytes, xmp.serialize(true));
+                boolean restore = tags == null && xmp.createdByClipdAndEmpty();
+                byte[] written = restore ? JpegXmp.remove(photoBytes) : JpegXmp.write(photoBytes, after);
+                String intended = JpegXmp.read(written); // with its padding fitted to the segment
                 writer.write(jpeg, written, true, null, back -> {
-                    if (!JpegXmp.sameButXmp(photoBytes, back)) {
-                        throw new IOException("the rewritten JPEG differs from the original beyond its XMP");
+                    JpegXmp.checkIntact(photoBytes, back);
+                    String packet = JpegXmp.read(back);
+                    if (restore ? packet != null : !packet.equals(intended)) {
+                        throw new IOException("the XMP read back is not the one written");
                     }
-                    checkKeywords(JpegXmp.read(back), expected);
+                    checkKeywords(packet, expected, outside);
                 });
             } else if (tags == null && xmp.isEmpty()) {
                 writer.delete(original); // a sidecar that held only clipd's keywords
             } else {
-                byte[] bytes = xmp.serialize(false).getBytes(StandardCharsets.UTF_8);
+                byte[] bytes = after.getBytes(StandardCharsets.UTF_8);
                 writer.write(original, bytes, false, photo,
-                        back -> checkKeywords(new String(back, StandardCharsets.UTF_8), expected));
+                        back -> checkKeywords(new String(back, StandardCharsets.UTF_8), expected, outside));
             }
             return new Outcome(Outcome.Kind.WRITTEN, target, null);
-        } catch (IOException | XMPException | RuntimeException e) {
+        } catch (RefusedException e) {
+            return new Outcome(Outcome.Kind.REFUSED, target, e.getMessage(), Refusal.METADATA);
+        } catch (IOException | RuntimeException e) {
             return failed(target, e);
         }
     }
 
     private static String text(SafeWriter.Snapshot file) {
         return new String(file.bytes(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Compares the packets before and after the edit outside clipd's fields, twice: as XML (every element,
+     * attribute and value, namespaces resolved), and as Adobe's toolkit reads them, which is how metadata-extractor,
+     * Lightroom and Exiv2-based apps see them.
+     */
+    private static void checkOnlyOwnFieldsChanged(String before, String after, String outside) throws IOException {
+        if (!XmpKeywords.parse(after).outsideOwnFields().equals(outside)) {
+            throw new RefusedException("clipd's edit would change other properties of its XMP");
+        }
+        List<String> was = AdobeXmpView.outsideOwnFields(before);
+        if (was != null && !was.equals(AdobeXmpView.outsideOwnFields(after))) {
+            throw new RefusedException("its XMP would read differently in Adobe's XMP toolkit after clipd's edit");
+        }
     }
 
     /**
@@ -253,14 +284,13 @@ public final class XmpFiles {
         return new Outcome(Outcome.Kind.FAILED, file, message);
     }
 
-    private static void checkKeywords(String packet, List<String> expected) throws IOException {
-        try {
-            List<String> own = XmpKeywords.parse(packet).own();
-            if (!own.equals(expected)) {
-                throw new IOException("read back " + own + " instead of " + expected);
-            }
-        } catch (XMPException e) {
-            throw new IOException("the written XMP does not parse: " + e.getMessage(), e);
+    private static void checkKeywords(String packet, List<String> expected, String outside) throws IOException {
+        XmpKeywords back = XmpKeywords.parse(packet);
+        if (!back.own().equals(expected)) {
+            throw new IOException("read back " + back.own() + " instead of " + expected);
+        }
+        if (packet != null && !back.outsideOwnFields().equals(outside)) {
+            throw new IOException("the XMP read back differs beyond clipd's fields");
         }
     }
 
@@ -279,7 +309,7 @@ public final class XmpFiles {
         try {
             return read.exists() && JpegXmp.isJpeg(read.bytes())
                     && !XmpKeywords.parse(JpegXmp.read(read.bytes())).own().isEmpty() ? read : null;
-        } catch (IOException | XMPException e) {
+        } catch (IOException e) {
             return null; // no JPEG, or XMP that does not parse: nothing of clipd's inside
         }
     }

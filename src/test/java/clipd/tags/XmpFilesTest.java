@@ -42,13 +42,13 @@ class XmpFilesTest {
     }
 
     @Test
-    void aPacketTooLargeForOneJpegSegmentFailsAndLeavesThePhotoAlone() throws Exception {
+    void aPacketTooLargeForOneJpegSegmentIsRefusedAndLeavesThePhotoAlone() throws Exception {
         Path cat = photo("cat.jpg");
         byte[] before = Files.readAllBytes(cat);
         List<String> many = java.util.stream.IntStream.range(0, 2500).mapToObj(i -> "keyword number " + i).toList();
         XmpFiles.Outcome o = new XmpFiles(XmpFiles.Mode.EMBED, false, false).retag(cat, many);
-        assertEquals(XmpFiles.Outcome.Kind.FAILED, o.kind());
-        assertTrue(o.detail().contains("65"), o.detail());
+        assertEquals(XmpFiles.Outcome.Kind.REFUSED, o.kind());
+        assertTrue(o.detail().contains("64 KB"), o.detail());
         assertArrayEquals(before, Files.readAllBytes(cat));
         try (Stream<Path> files = Files.list(tmp)) {
             assertEquals(List.of(cat), files.toList(), "no temporary file left");
