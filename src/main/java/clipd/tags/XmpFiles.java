@@ -5,6 +5,7 @@ import com.adobe.internal.xmp.XMPException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
@@ -145,7 +146,7 @@ public final class XmpFiles {
     }
 
     private Outcome leave(Path photo, Path to) {
-        if (mode == Mode.OFF || Files.exists(photo, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (mode == Mode.OFF || Files.exists(photo, LinkOption.NOFOLLOW_LINKS)) {
             return new Outcome(Outcome.Kind.UNCHANGED, photo, null);
         }
         Path sidecar = null;

@@ -40,7 +40,7 @@ class SafeWriterTest {
     }
 
     /** A hook that runs {@code edit} on the first write only, as a person's save that lands inside clipd's write. */
-    private static SafeWriter racedBy(Edit edit) {
+    static SafeWriter racedBy(Edit edit) {
         AtomicInteger calls = new AtomicInteger();
         return new SafeWriter(file -> {
             if (calls.getAndIncrement() == 0) {
@@ -49,7 +49,7 @@ class SafeWriterTest {
         });
     }
 
-    private interface Edit {
+    interface Edit {
         void run(Path file) throws IOException;
     }
 
@@ -218,7 +218,7 @@ class SafeWriterTest {
         return out.lines().filter(l -> !l.startsWith("# file:")).reduce("", (a, b) -> a + b + "\n");
     }
 
-    private static void exiftool(String... args) throws IOException {
+    static void exiftool(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("exiftool", "-q", "-q"));
         command.addAll(List.of(args));
         try {
