@@ -26,7 +26,7 @@ final class StatusFile {
         return file;
     }
 
-    /** Values are strings (quoted), numbers, or lists of strings. */
+    /** Values are strings (quoted), numbers, lists of strings, or maps of these. */
     void write(Map<String, Object> fields) throws IOException {
         StringJoiner json = new StringJoiner(",\n  ", "{\n  ", "\n}\n");
         for (Map.Entry<String, Object> e : fields.entrySet()) {
@@ -43,6 +43,11 @@ final class StatusFile {
         }
         if (v instanceof Number n) {
             return n instanceof Double d ? String.format(Locale.ROOT, "%.3f", d) : n.toString();
+        }
+        if (v instanceof Map<?, ?> map) {
+            StringJoiner members = new StringJoiner(", ", "{", "}");
+            map.forEach((k, x) -> members.add(Json.quote(String.valueOf(k)) + ": " + value(x)));
+            return members.toString();
         }
         if (v instanceof Iterable<?> list) {
             StringJoiner items = new StringJoiner(", ", "[", "]");

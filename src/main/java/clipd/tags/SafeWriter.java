@@ -274,8 +274,10 @@ final class SafeWriter {
                         + ", gid " + want.gid() + ", which clipd (running as uid " + have.uid()
                         + ") cannot give the rewritten file");
             }
-            // after the owner: chown clears set-id bits
-            Files.setAttribute(temp, "unix:mode", want.mode() & 07777, LinkOption.NOFOLLOW_LINKS);
+            // after the owner, since chown clears set-id bits; only when needed, as FAT refuses any chmod
+            if (!want.mode().equals(Identity.of(temp).mode())) {
+                Files.setAttribute(temp, "unix:mode", want.mode() & 07777, LinkOption.NOFOLLOW_LINKS);
+            }
         }
         try {
             Map<String, byte[]> present = ExtendedAttributes.read(temp);
@@ -308,7 +310,10 @@ final class SafeWriter {
         }
     }
 
-    /** A new sidecar gets its photo's owner and group where this process may give them, and its permissions. */
+    /**
+     * A new sidecar gets its photo's owner and group where this process may give them, and its read and write
+     * permissions.
+     */
     private static void resemble(Path like, Path temp) throws IOException {
         Identity photo = Identity.of(like);
         if (photo == null || photo.uid() == null) {
@@ -325,7 +330,10 @@ final class SafeWriter {
         } catch (IOException e) {
             // not root: the sidecar is the writer's, as any app's new file would be
         }
-        Files.setAttribute(temp, "unix:mode", photo.mode() & 0666, LinkOption.NOFOLLOW_LINKS);
+        int mode = photo.mode() & 0666 | 0200; // a sidecar of a read-only photo is still one its owner may edit
+        if (mode != (have.mode() & 07777)) {
+            Files.setAttribute(temp, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+        }
     }
 
     /** Gives a finished temporary file its name, failing if that name appeared meanwhile. */

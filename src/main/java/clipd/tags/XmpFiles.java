@@ -4,6 +4,7 @@ package clipd.tags;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
@@ -75,7 +76,8 @@ public final class XmpFiles {
     /**
      * Makes clipd's keywords in the photo's XMP exactly {@code tags}: inside a JPEG in embed mode, else a sidecar.
      * In embed mode a sidecar the photo already has (an app such as darktable or digiKam reads it rather than the
-     * embedded packet) gets the same tags, so that the two never disagree; none is created.
+     * embedded packet) gets the same tags, so that the two never disagree: the JPEG is written only once the
+     * sidecar is. None is created.
      */
     public Outcome retag(Path photo, List<String> tags) {
         if (mode == Mode.OFF) {
@@ -94,12 +96,18 @@ public final class XmpFiles {
         if (jpeg == null) {
             return change(photo, tags, null);
         }
-        Outcome embedded = change(photo, tags, jpeg);
         try {
-            return Sidecars.existing(photo) == null ? embedded : change(photo, tags, null).worse(embedded);
+            if (Sidecars.existing(photo) == null) {
+                return change(photo, tags, jpeg);
+            }
         } catch (IOException e) {
             return failed(photo, e);
         }
+        // the sidecar first: when it cannot take the tags, the JPEG does not get them either
+        Outcome sidecar = change(photo, tags, null);
+        boolean done = sidecar.kind() == Outcome.Kind.WRITTEN || sidecar.kind() == Outcome.Kind.UNCHANGED
+                || sidecar.kind() == Outcome.Kind.WOULD_WRITE;
+        return done ? sidecar.worse(change(photo, tags, jpeg)) : sidecar;
     }
 
     /** Removes clipd's keywords from the photo's embedded XMP and its sidecar, whatever the mode. */
@@ -144,7 +152,7 @@ public final class XmpFiles {
     }
 
     private Outcome leave(Path photo, Path to) {
-        if (mode == Mode.OFF || Files.exists(photo, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (mode == Mode.OFF || Files.exists(photo, LinkOption.NOFOLLOW_LINKS)) {
             return new Outcome(Outcome.Kind.UNCHANGED, photo, null);
         }
         Path sidecar = null;

@@ -12,6 +12,8 @@ import clipd.tags.XmpFiles;
 import clipd.tags.XmpKeywords;
 import clipd.testing.Await;
 import clipd.testing.Fixtures;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,6 +63,11 @@ class DaemonTaggingTest {
                 assertEquals(hashed, daemon.stats().hashed(), mode + ": clipd's own writes are not read again");
                 assertEquals(3, tagger.stats().written(), mode + ": and not written again");
                 assertEquals(3L, daemon.status().get("tagged"));
+                Path statusFile = dir.resolve("status.json");
+                Await.until(() -> readQuietly(statusFile).contains("\"tagged\": 3"), "the status file written");
+                JsonNode status = new ObjectMapper().readTree(statusFile.toFile());
+                assertTrue(status.get("tag_refused").isObject() && status.get("tag_changed_retry").asLong() == 0,
+                        status.toString());
                 assertEquals(ContentHasher.hash(cat), ContentHasher.hash(Files.readAllBytes(photos.resolve("cat.jpg"))));
 
                 Path sidecar = photos.resolve("boats on a lake.png.xmp");
@@ -75,6 +82,14 @@ class DaemonTaggingTest {
                 daemon.stop();
                 thread.join(10_000);
             }
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 }

@@ -40,7 +40,7 @@ class SafeWriterTest {
     }
 
     /** A hook that runs {@code edit} on the first write only, as a person's save that lands inside clipd's write. */
-    private static SafeWriter racedBy(Edit edit) {
+    static SafeWriter racedBy(Edit edit) {
         AtomicInteger calls = new AtomicInteger();
         return new SafeWriter(file -> {
             if (calls.getAndIncrement() == 0) {
@@ -49,7 +49,7 @@ class SafeWriterTest {
         });
     }
 
-    private interface Edit {
+    interface Edit {
         void run(Path file) throws IOException;
     }
 
@@ -156,6 +156,39 @@ class SafeWriterTest {
     }
 
     @Test
+    void aPhotoOfAnotherOwnerIsRefusedWhenClipdIsNotRootRatherThanMadeItsOwn() throws Exception {
+        Assumptions.assumeTrue(isRoot(), "the test sets up another owner, then runs clipd's writer as nobody");
+        Files.setAttribute(tmp, "unix:mode", 0755);
+        Path shared = Files.createDirectories(tmp.resolve("shared"));
+        Files.setAttribute(shared, "unix:mode", 0777);
+        Path cat = Files.copy(Fixtures.SHARED_IMAGES.resolve("cat.jpg"), shared.resolve("cat.jpg"));
+        Files.setAttribute(cat, "unix:uid", 1234);
+        Files.setAttribute(cat, "unix:gid", 1234);
+        Files.setAttribute(cat, "unix:mode", 0666); // anyone may write it, so nobody could replace it
+        byte[] before = Files.readAllBytes(cat);
+        // the writer's classes and its libraries, where uid 65534 can read them
+        Path lib = Files.createDirectories(tmp.resolve("lib"));
+        List<String> classpath = new ArrayList<>(List.of(Path.of("target/classes").toAbsolutePath().toString(),
+                Path.of("target/test-classes").toAbsolutePath().toString()));
+        for (Class<?> c : List.of(com.sun.jna.Native.class, com.adobe.internal.xmp.XMPMetaFactory.class,
+                org.apache.commons.imaging.Imaging.class, org.apache.commons.io.IOUtils.class)) {
+            Path jar = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+            classpath.add(Files.copy(jar, lib.resolve(jar.getFileName())).toString());
+        }
+        run("chmod", "-R", "a+rX", lib.toString());
+        String out = run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:-UsePerfData",
+                "-cp", String.join(":", classpath), RetagMain.class.getName(), "EMBED", cat.toString(), "cat");
+        assertTrue(out.startsWith("REFUSED OWNER cat.jpg belongs to uid 1234, gid 1234, which clipd (running as uid "
+                + "65534) cannot give the rewritten file"), out);
+        assertEquals(1234, Files.getAttribute(cat, "unix:uid"));
+        assertArrayEquals(before, Files.readAllBytes(cat));
+        try (Stream<Path> files = Files.list(shared)) {
+            assertEquals(List.of(cat), files.toList(), "no temporary file left");
+        }
+    }
+
+    @Test
     void symbolicAndHardLinkedPhotosAreRefusedWithAReasonAndLeftAsTheyWere() throws Exception {
         Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
         Path target = photo("target.jpg");
@@ -218,7 +251,7 @@ class SafeWriterTest {
         return out.lines().filter(l -> !l.startsWith("# file:")).reduce("", (a, b) -> a + b + "\n");
     }
 
-    private static void exiftool(String... args) throws IOException {
+    static void exiftool(String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("exiftool", "-q", "-q"));
         command.addAll(List.of(args));
         try {

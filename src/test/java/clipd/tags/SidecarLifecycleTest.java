@@ -95,4 +95,31 @@ class SidecarLifecycleTest {
             assertTrue(Files.exists(album.resolve("puss.jpg.xmp")));
         }
     }
+
+    @Test
+    void aTagPassThatMeetsAPersonsEditCountsItAndTheNextPassWritesTheTags() throws Exception {
+        Path photos = Files.createDirectories(tmp.resolve("photos"));
+        Path cat = Files.copy(Fixtures.SHARED_IMAGES.resolve("cat.jpg"), photos.resolve("cat.jpg"));
+        cat.toFile().setWritable(true);
+        Path vocabulary = Files.writeString(tmp.resolve("vocabulary.txt"), "cat\nbee\nboat\n");
+        ModelDescriptor d = ModelDescriptor.load(Fixtures.TINY_MODEL);
+        try (ClipModel model = new ClipModel(d, 2); PhotoStore store = PhotoStore.open(tmp.resolve("index.db"))) {
+            Fixtures.tinyIndexer(store, model, 2, 4).index(List.of(photos), new IndexStats());
+            XmpFiles racing = new XmpFiles(XmpFiles.Mode.EMBED, false, false, SafeWriterTest.racedBy(file ->
+                    SafeWriterTest.exiftool("-overwrite_original", "-XMP-dc:Subject+=grandma", file.toString())));
+            PhotoTagger tagger = new PhotoTagger(store, model, TagVocabulary.load(vocabulary, null),
+                    new TagPolicy(0, 1), racing);
+            tagger.tagStale("", PhotoTagger.Listener.NONE);
+            assertEquals(1, tagger.stats().changedWhileWriting());
+            assertEquals(0, tagger.stats().written());
+            assertEquals(", 1 changed while clipd wrote; will retry", tagger.stats().refusalsAndRetries());
+            assertTrue(store.tagState(cat.toString()).isEmpty(), "nothing remembered, so the next pass tries again");
+
+            tagger.tagStale("", PhotoTagger.Listener.NONE);
+            assertEquals(1, tagger.stats().written());
+            XmpKeywords now = racing.current(cat);
+            assertEquals("grandma", now.keywords().get(0), "the person's keyword kept: " + now.keywords());
+            assertEquals(1, now.own().size());
+        }
+    }
 }

@@ -116,6 +116,13 @@ class XmpFilesTest {
         assertEquals(XmpFiles.Outcome.Kind.WRITTEN, embed.retag(dog, List.of("dog")).kind());
         assertFalse(Files.exists(tmp.resolve("dog.jpg.xmp")), "no sidecar is created in embed mode");
 
+        Path locked = photo("locked.jpg");
+        byte[] lockedBytes = Files.readAllBytes(locked);
+        Files.writeString(tmp.resolve("locked.jpg.xmp"), XmpKeywords.parse(null).serialize(false));
+        tmp.resolve("locked.jpg.xmp").toFile().setWritable(false);
+        assertEquals(XmpFiles.Outcome.Kind.SKIPPED_READ_ONLY, embed.retag(locked, List.of("cat")).kind());
+        assertArrayEquals(lockedBytes, Files.readAllBytes(locked), "no tags in the JPEG that its sidecar lacks");
+
         assertEquals(XmpFiles.Outcome.Kind.WRITTEN, embed.untag(cat).kind());
         assertEquals(List.of(), XmpKeywords.parse(XmpFilesAccess.embeddedPacket(cat)).own());
         assertEquals(List.of(), XmpKeywords.parse(Files.readString(darktable)).own());
