@@ -165,6 +165,7 @@ public final class Indexer {
         }
         List<String> arrivedKnown = new ArrayList<>();
         List<FolderScanner.Candidate> toRead = new ArrayList<>();
+        work.forEach(departed::arrived);
         for (FolderScanner.Candidate c : work) {
             PhotoRecord moved = forced.contains(c.path().toString()) ? null : departed.movedHere(c);
             if (moved != null && store.hasVector(moved.hash())) {
@@ -187,22 +188,38 @@ public final class Indexer {
     /**
      * The photos that left the index in this run: their contents, to count renames, and their records by name, size
      * and modification time, which a move or a renamed folder keeps, so that a moved file is recognised without
-     * reading it (a folder of 2,000 photos renamed would otherwise be gigabytes read and hashed again).
+     * reading it (a folder of 2,000 photos renamed would otherwise be gigabytes read and hashed again). Only a key
+     * that one departed photo and one arrived file have is trusted: same-size scans or BMPs with rounded times share
+     * all three, and are read and hashed instead of taking one another's embeddings.
      */
     private static final class Departed {
         final Set<String> hashes = new HashSet<>();
         private final Map<String, PhotoRecord> byFileState = new HashMap<>();
+        private final Set<String> shared = new HashSet<>();
+        private final Map<String, Integer> arrivals = new HashMap<>();
 
         void add(String path, PhotoRecord record) {
             hashes.add(record.hash());
             if (record.facts() != null) {
-                byFileState.put(key(Path.of(path).getFileName().toString(), record.size(), record.modifiedMillis()),
-                        record);
+                String key = key(Path.of(path).getFileName().toString(), record.size(), record.modifiedMillis());
+                if (byFileState.putIfAbsent(key, record) != null) {
+                    shared.add(key);
+                }
             }
         }
 
+        /** Counts an arrived file, before {@link #movedHere} is asked about any. */
+        void arrived(FolderScanner.Candidate c) {
+            arrivals.merge(key(c), 1, Integer::sum);
+        }
+
         PhotoRecord movedHere(FolderScanner.Candidate c) {
-            return byFileState.get(key(c.path().getFileName().toString(), c.size(), c.modifiedMillis()));
+            String key = key(c);
+            return shared.contains(key) || arrivals.getOrDefault(key, 0) > 1 ? null : byFileState.get(key);
+        }
+
+        private static String key(FolderScanner.Candidate c) {
+            return key(c.path().getFileName().toString(), c.size(), c.modifiedMillis());
         }
 
         private static String key(String name, long size, long modifiedMillis) {

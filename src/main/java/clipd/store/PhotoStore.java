@@ -50,6 +50,11 @@ public final class PhotoStore implements AutoCloseable {
     /** Embeddings no photo refers to are kept this long: a rename seen as delete + create costs nothing. */
     public static final long ORPHAN_GRACE_MILLIS = 24L * 3600 * 1000;
     private static final System.Logger LOG = System.getLogger(PhotoStore.class.getName());
+    /**
+     * MapDB logs its own advice for developers ("Use DBMaker.checksumHeaderBypass()…") when a header is damaged:
+     * clipd says what it does about it instead. Held here, or java.util.logging forgets the setting.
+     */
+    private static final java.util.logging.Logger MAPDB_LOG = quiet(java.util.logging.Logger.getLogger("org.mapdb"));
 
     private final Path file;
     private volatile Maps maps;
@@ -91,8 +96,8 @@ public final class PhotoStore implements AutoCloseable {
 
         /** Reads every entry of every collection (records parsed), within the file's entry bound; returns records. */
         long check(long limit) {
-            long records = StoreCheck.walk(files, limit, (path, bytes) -> PhotoRecord.fromBytes(bytes));
-            StoreCheck.walk(tagStates, limit, (path, bytes) -> TagState.fromBytes(bytes));
+            long records = StoreCheck.walk(files, limit, (path, bytes) -> PhotoRecord.fromBytes(Sealed.open(path, bytes)));
+            StoreCheck.walk(tagStates, limit, (path, bytes) -> TagState.fromBytes(Sealed.open(path, bytes)));
             StoreCheck.walk(vectors.entrySet(), limit, 0, (hash, v) -> { });
             StoreCheck.walk(tagVectors.entrySet(), limit, 0, (key, v) -> { });
             StoreCheck.walk(orphans.entrySet(), limit, 0, (hash, since) -> { });
@@ -128,23 +133,25 @@ public final class PhotoStore implements AutoCloseable {
         } catch (IOException e) {
             throw new StoreException("cannot create the data directory " + file.getParent() + ": " + e.getMessage(), e);
         }
-        if (!looksLikeMapDb(file)) {
-            moveAside(file, "not a clipd index");
-            return create(file);
-        }
         String damage;
-        try {
-            PhotoStore store = BoundedWork.run("clipd-open-index", OPEN_MILLIS, () -> openExisting(file));
-            if (store != null) {
-                return store;
+        if (looksLikeMapDb(file)) {
+            try {
+                PhotoStore store = BoundedWork.run("clipd-open-index", OPEN_MILLIS, () -> openExisting(file));
+                return store != null ? store : create(file); // null: another schema, moved aside
+            } catch (DBException.FileLocked e) {
+                throw inUse(file, e);
+            } catch (StoreException e) {
+                throw e;
+            } catch (Exception | Error e) {
+                damage = describe(e);
             }
-            return create(file); // another schema, moved aside
-        } catch (DBException.FileLocked e) {
-            throw inUse(file, e);
-        } catch (StoreException e) {
-            throw e;
-        } catch (Exception | Error e) {
-            damage = describe(e);
+        } else if (zeroedHeader(file)) {
+            damage = "its header is zeroed";
+        } else {
+            moveAside(file, "not a clipd index");
+            PhotoStore store = create(file);
+            store.repair = "the file was not a clipd index: moved aside, started anew";
+            return store;
         }
         Path moved = moveAside(file, "damaged (" + damage + ")");
         PhotoStore store = create(file);
@@ -165,6 +172,21 @@ public final class PhotoStore implements AutoCloseable {
             return first == -1 || first == MAPDB_HEADER;
         } catch (NoSuchFileException e) {
             return true;
+        } catch (IOException e) {
+            throw new StoreException("cannot read the index " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A MapDB file whose first block was zeroed (by a crash of the file system, say) rather than a foreign file. */
+    private static boolean zeroedHeader(Path file) throws StoreException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(16);
+            for (byte b : head) {
+                if (b != 0) {
+                    return false;
+                }
+            }
+            return head.length == 16;
         } catch (IOException e) {
             throw new StoreException("cannot read the index " + file + ": " + e.getMessage(), e);
         }
@@ -220,6 +242,11 @@ public final class PhotoStore implements AutoCloseable {
 
     private static HTreeMap<String, String> meta(DB db) {
         return db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
+    }
+
+    private static java.util.logging.Logger quiet(java.util.logging.Logger logger) {
+        logger.setLevel(java.util.logging.Level.SEVERE);
+        return logger;
     }
 
     /** What went wrong, in a few words: the kind of failure and MapDB's first sentence, never its advice. */
@@ -338,7 +365,7 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     public Optional<PhotoRecord> record(String path) {
-        return guard(m -> Optional.ofNullable(m.files.get(path)).map(PhotoRecord::fromBytes));
+        return guard(m -> Optional.ofNullable(m.files.get(path)).map(b -> PhotoRecord.fromBytes(Sealed.open(path, b))));
     }
 
     public void listen(RecordListener listener) {
@@ -352,7 +379,7 @@ public final class PhotoStore implements AutoCloseable {
 
     public void putRecord(String path, PhotoRecord record) {
         space.require();
-        if (guard(m -> m.files.put(path, record.toBytes())) == null) {
+        if (guard(m -> m.files.put(path, Sealed.seal(path, record.toBytes()))) == null) {
             recordCount.incrementAndGet();
         }
         listener.recordPut(path, record);
@@ -369,12 +396,12 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     public Optional<TagState> tagState(String path) {
-        return guard(m -> Optional.ofNullable(m.tagStates.get(path)).map(TagState::fromBytes));
+        return guard(m -> Optional.ofNullable(m.tagStates.get(path)).map(b -> TagState.fromBytes(Sealed.open(path, b))));
     }
 
     public void putTagState(String path, TagState state) {
         space.require();
-        run(m -> m.tagStates.put(path, state.toBytes()));
+        run(m -> m.tagStates.put(path, Sealed.seal(path, state.toBytes())));
     }
 
     /** The tag embeddings of one model, vocabulary and prompt set (rows concatenated), computed once. */
@@ -412,13 +439,16 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     public float[] vector(String hash) {
-        return guard(m -> m.vectors.get(hash));
+        return guard(m -> {
+            float[] stored = m.vectors.get(hash);
+            return stored == null ? null : Sealed.open(hash, stored);
+        });
     }
 
     public void putVector(String hash, float[] vector) {
         space.require();
         run(m -> {
-            m.vectors.put(hash, vector);
+            m.vectors.put(hash, Sealed.seal(hash, vector));
             m.orphans.remove(hash);
         });
     }
@@ -459,7 +489,7 @@ public final class PhotoStore implements AutoCloseable {
                 throw new IllegalStateException("the tree of records loops back");
             }
             last = e.getKey();
-            page.add(Map.entry(e.getKey(), PhotoRecord.fromBytes(e.getValue())));
+            page.add(Map.entry(e.getKey(), PhotoRecord.fromBytes(Sealed.open(e.getKey(), e.getValue()))));
             if (page.size() == PAGE) {
                 return;
             }

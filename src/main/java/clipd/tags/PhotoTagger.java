@@ -2,6 +2,7 @@ package clipd.tags;
 
 import clipd.embed.ClipModel;
 import clipd.embed.ModelUnavailableException;
+import clipd.identify.ContentHasher;
 import clipd.store.PhotoRecord;
 import clipd.store.PhotoStore;
 import clipd.store.TagState;
@@ -9,6 +10,7 @@ import clipd.store.TagState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import com.adobe.internal.xmp.XMPException;
 
 import java.util.ArrayList;
@@ -132,7 +134,7 @@ public final class PhotoTagger {
         long[] current = {0};
         store.forEachRecord(prefix, (path, record) -> {
             TagState state = store.tagState(path).orElse(null);
-            if (state != null && state.current(record.hash(), fingerprint)) {
+            if (state != null && state.current(record.hash(), fingerprint) && asLeft(state)) {
                 current[0] += state.tags().isEmpty() ? 0 : 1;
             } else if (!failedThisRun.contains(path + "\0" + record.hash())) {
                 stale.add(Map.entry(path, record));
@@ -161,6 +163,35 @@ public final class PhotoTagger {
         stats.setTagged(tagged);
     }
 
+    /**
+     * After tags were written into the photo itself, its new size and time are remembered (or the watcher would
+     * read it again), but only when the file still holds the content the record names: a photo edited since it was
+     * indexed keeps its old record, whose size and time no longer match, so that the next scan embeds the edit.
+     */
+    private void rememberOwnWrite(String path, Path photo, PhotoRecord record) throws IOException {
+        BasicFileAttributes before = Files.readAttributes(photo, BasicFileAttributes.class);
+        byte[] bytes = Files.readAllBytes(photo);
+        int orientation = record.facts() == null ? 1 : record.facts().orientation();
+        if (bytes.length == before.size() && ContentHasher.hash(bytes, orientation).equals(record.hash())
+                && Files.getLastModifiedTime(photo).equals(before.lastModifiedTime())) {
+            store.putRecord(path, new PhotoRecord(record.hash(), before.size(),
+                    before.lastModifiedTime().toMillis(), record.facts()));
+        }
+    }
+
+    /** Whether the XMP file a tag state names is still as clipd left it (size and time); true when none was written. */
+    private static boolean asLeft(TagState state) {
+        if (state.xmpFile() == null) {
+            return true;
+        }
+        try {
+            BasicFileAttributes a = Files.readAttributes(Path.of(state.xmpFile()), BasicFileAttributes.class);
+            return a.size() == state.xmpSize() && a.lastModifiedTime().toMillis() == state.xmpModifiedMillis();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Tags one photo; returns whether it now carries tags. */
     private boolean tag(String path, PhotoRecord record, List<TagScorer.Candidate> ranked, Listener listener) {
         Path photo = Path.of(path);
@@ -173,9 +204,7 @@ public final class PhotoTagger {
                 case WRITTEN, UNCHANGED, SKIPPED_READ_ONLY -> {
                     Path xmp = outcome.kind() == XmpFiles.Outcome.Kind.SKIPPED_READ_ONLY ? null : outcome.file();
                     if (xmp != null && xmp.equals(photo)) {
-                        // the photo itself changed size: remember it, or the watcher would read it again
-                        store.putRecord(path, new PhotoRecord(record.hash(), Files.size(photo),
-                                Files.getLastModifiedTime(photo).toMillis(), record.facts()));
+                        rememberOwnWrite(path, photo, record);
                     }
                     boolean exists = xmp != null && Files.isRegularFile(xmp);
                     store.putTagState(path, new TagState(record.hash(), fingerprint, chosen,
