@@ -36,6 +36,14 @@ final class IndexCommand {
         try (Components c = Components.open(settings)) {
             IndexStats stats = index(c, roots, cli);
             report(stats, settings.verbose(), cli.out);
+            c.indexer().unseen().list().forEach(u -> cli.out.println("not seen, kept in the index: " + u));
+            if (c.store.repair() != null) {
+                cli.out.println("index: " + c.store.repair());
+            }
+            if (stats.damagedMetadata() > 0) {
+                cli.out.println(stats.damagedMetadata() + " photos with metadata over the nesting or time limit: "
+                        + "indexed from their pixels");
+            }
             if (c.tagging()) {
                 tag(c, roots, cli);
             }

@@ -200,6 +200,9 @@ public final class Daemon {
         long before = stats.embedded();
         indexer.checkStore();
         run(present.stream().map(Indexer.Target::whole).toList());
+        if (indexer.unseen().takeDeviceChange()) {
+            watch(present); // the old watch is on the folder a mount covered, or on the unmounted disk
+        }
         if (!stopping && present.size() == folders.size()) {
             int dropped = store.removeUnreferencedVectors(System.currentTimeMillis());
             store.commit();
@@ -317,6 +320,7 @@ public final class Daemon {
             f.put("tag_read_only", t.skippedReadOnly());
         }
         f.put("damaged_metadata", stats.damagedMetadata());
+        f.put("unseen", indexer.unseen().list());
         f.put("index_repair", store.repair());
         f.put("last_error", lastError);
         return f;

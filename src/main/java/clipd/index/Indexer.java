@@ -55,6 +55,7 @@ public final class Indexer {
     private final int workers;
     private final int batchSize;
     private volatile boolean cancelled;
+    private final Unseen unseen = new Unseen();
 
     public Indexer(PhotoStore store, ClipModel model, ImageDecoder decoder, Preprocessor preprocessor,
                    FolderScanner scanner, int workers, int batchSize) {
@@ -148,7 +149,13 @@ public final class Indexer {
             public void skipped(Path path, SkipReason reason, String detail) {
                 stats.countSkip(path, reason, detail);
             }
+
+            @Override
+            public void unseen(Path path, String reason) {
+                unseen.add(path, reason);
+            }
         };
+        expanded.forEach(t -> unseen.rescanning(t.path()));
         for (Target t : expanded) { // what left first, so that what arrived can be recognised as moved
             if (!Files.exists(t.path())) {
                 removeUnder(t.path(), Set.of(), departed, stats);
@@ -156,6 +163,9 @@ public final class Indexer {
         }
         List<Path> scannedFolders = new ArrayList<>();
         for (Target t : expanded) {
+            if (t.path().equals(t.root())) {
+                unseen.device(t.root());
+            }
             if (Files.exists(t.path())) {
                 scanner.scan(t.root(), t.path(), sink);
                 if (Files.isDirectory(t.path())) {
@@ -179,6 +189,13 @@ public final class Indexer {
         stats.countToProcess(toRead.size());
         arrivedKnown.addAll(process(toRead, stats));
         for (Path folder : scannedFolders) {
+            if (expanded.stream().anyMatch(t -> t.root().equals(folder)) && nothingUnder(folder, present)
+                    && store.hasRecordUnder(folder.toString() + File.separator)) {
+                // a library folder that suddenly holds nothing is an empty mount point far more often than a
+                // library deleted whole: its photos stay until it shows them again (or is removed from clipd)
+                unseen.add(folder, "holds no photos any more (disk not mounted?)");
+                continue;
+            }
             removeUnder(folder, present, departed, stats);
         }
         stats.countRenamed(arrivedKnown.stream().filter(departed.hashes::contains).count());
@@ -229,6 +246,7 @@ public final class Indexer {
 
     /** Removes every photo under a folder that is no longer part of the library. */
     public void forget(Path folder, IndexStats stats) {
+        unseen.rescanning(folder);
         removeUnder(folder, Set.of(), new Departed(), stats);
         store.commit();
     }
@@ -270,18 +288,31 @@ public final class Indexer {
         cancelled = true;
     }
 
-    /** Removes the record at {@code path} and every record under it, except those in {@code keep}. */
+    private static boolean nothingUnder(Path folder, Set<String> present) {
+        String prefix = folder.toString() + File.separator;
+        return present.stream().noneMatch(p -> p.startsWith(prefix));
+    }
+
+    /** What the scans could not see (and so kept), with the reasons. */
+    public Unseen unseen() {
+        return unseen;
+    }
+
+    /**
+     * Removes the record at {@code path} and every record under it, except those in {@code keep} and those under
+     * something the scan could not see.
+     */
     private void removeUnder(Path path, Set<String> keep, Departed departed, IndexStats stats) {
         List<String> gone = new ArrayList<>();
         String key = path.toString();
         store.record(key).ifPresent(r -> {
-            if (!keep.contains(key)) {
+            if (!keep.contains(key) && !unseen.covers(path)) {
                 gone.add(key);
                 departed.add(key, r);
             }
         });
         store.forEachRecord(key + File.separator, (p, record) -> {
-            if (!keep.contains(p)) {
+            if (!keep.contains(p) && !unseen.covers(Path.of(p))) {
                 gone.add(p);
                 departed.add(p, record);
             }

@@ -41,8 +41,11 @@ public final class PhotoStore implements AutoCloseable {
     static final String SCHEMA_VERSION = "1";
     /** Free space the index leaves on its disk by default; below it, writes wait (see {@link DiskSpace}). */
     public static final long DEFAULT_MIN_FREE_BYTES = 100L << 20;
-    /** Opening and checking a store of 20,000 photos takes well under a second; a damaged one may loop. */
-    static final long OPEN_MILLIS = 60_000;
+    /**
+     * Opening and checking a store of 20,000 photos takes well under a second; a damaged one may loop. Not final:
+     * the damage test shortens it.
+     */
+    static volatile long openMillis = 60_000;
     /** Reading what survives of a damaged store: as much as this allows. */
     static final long SALVAGE_MILLIS = 60_000;
     private static final int MAPDB_HEADER = 0x4A;
@@ -136,7 +139,7 @@ public final class PhotoStore implements AutoCloseable {
         String damage;
         if (looksLikeMapDb(file)) {
             try {
-                PhotoStore store = BoundedWork.run("clipd-open-index", OPEN_MILLIS, () -> openExisting(file));
+                PhotoStore store = BoundedWork.run("clipd-open-index", openMillis, () -> openExisting(file));
                 return store != null ? store : create(file); // null: another schema, moved aside
             } catch (DBException.FileLocked e) {
                 throw inUse(file, e);
@@ -497,6 +500,14 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     private static final int PAGE = 1024;
+
+    /** Whether any record's path starts with {@code prefix}. */
+    public boolean hasRecordUnder(String prefix) {
+        return guard(m -> {
+            String first = m.files.ceilingKey(prefix);
+            return first != null && first.startsWith(prefix);
+        });
+    }
 
     /**
      * Removes every record whose embedding is missing, of another length than {@code dim}, or not of unit length,
