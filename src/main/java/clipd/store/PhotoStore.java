@@ -137,6 +137,7 @@ public final class PhotoStore implements AutoCloseable {
             throw new StoreException("cannot create the data directory " + file.getParent() + ": " + e.getMessage(), e);
         }
         String damage;
+        removeIfEmpty(file);
         if (looksLikeMapDb(file)) {
             try {
                 PhotoStore store = BoundedWork.run("clipd-open-index", openMillis, () -> openExisting(file));
@@ -175,6 +176,29 @@ public final class PhotoStore implements AutoCloseable {
             return first == -1 || first == MAPDB_HEADER;
         } catch (NoSuchFileException e) {
             return true;
+        } catch (IOException e) {
+            throw new StoreException("cannot read the index " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A store file of 0 bytes is one whose creation was interrupted (MapDB writes its header as it creates it): it
+     * never held anything, so it is removed, with its log, and made anew.
+     */
+    private static void removeIfEmpty(Path file) throws StoreException {
+        try {
+            if (Files.isRegularFile(file) && Files.size(file) == 0) {
+                Path dir = file.toAbsolutePath().getParent();
+                String name = file.getFileName().toString();
+                try (DirectoryStream<Path> logs = Files.newDirectoryStream(dir, name + ".wal*")) {
+                    for (Path log : logs) {
+                        Files.delete(log);
+                    }
+                }
+                Files.delete(file);
+                LOG.log(System.Logger.Level.INFO, "index {0} was empty (its creation was interrupted); making it anew",
+                        file);
+            }
         } catch (IOException e) {
             throw new StoreException("cannot read the index " + file + ": " + e.getMessage(), e);
         }

@@ -134,7 +134,7 @@ public final class PhotoTagger {
         long[] current = {0};
         store.forEachRecord(prefix, (path, record) -> {
             TagState state = store.tagState(path).orElse(null);
-            if (state != null && state.current(record.hash(), fingerprint) && asLeft(state)) {
+            if (state != null && state.current(record.hash(), fingerprint) && stillHolds(path, state)) {
                 current[0] += state.tags().isEmpty() ? 0 : 1;
             } else if (!failedThisRun.contains(path + "\0" + record.hash())) {
                 stale.add(Map.entry(path, record));
@@ -179,15 +179,29 @@ public final class PhotoTagger {
         }
     }
 
-    /** Whether the XMP file a tag state names is still as clipd left it (size and time); true when none was written. */
-    private static boolean asLeft(TagState state) {
+    /**
+     * Whether the photo's XMP still holds the tags a state says clipd left there: at once when the file has the size
+     * and time clipd left it with (or nothing was written); otherwise (another app edited it, or a pass was killed
+     * between the write and its record) by reading clipd's own keywords from it, and then the state is brought up to
+     * date without writing anything.
+     */
+    private boolean stillHolds(String path, TagState state) {
         if (state.xmpFile() == null) {
             return true;
         }
         try {
-            BasicFileAttributes a = Files.readAttributes(Path.of(state.xmpFile()), BasicFileAttributes.class);
-            return a.size() == state.xmpSize() && a.lastModifiedTime().toMillis() == state.xmpModifiedMillis();
-        } catch (IOException e) {
+            Path xmp = Path.of(state.xmpFile());
+            BasicFileAttributes a = Files.readAttributes(xmp, BasicFileAttributes.class);
+            if (a.size() == state.xmpSize() && a.lastModifiedTime().toMillis() == state.xmpModifiedMillis()) {
+                return true;
+            }
+            if (!Set.copyOf(files.current(Path.of(path)).own()).equals(Set.copyOf(state.tags()))) {
+                return false;
+            }
+            store.putTagState(path, new TagState(state.hash(), state.settings(), state.tags(), state.xmpFile(),
+                    a.size(), a.lastModifiedTime().toMillis()));
+            return true;
+        } catch (IOException | XMPException | RuntimeException e) {
             return false;
         }
     }
