@@ -50,6 +50,8 @@ public final class PhotoStore implements AutoCloseable {
     static final long SALVAGE_MILLIS = 60_000;
     private static final int MAPDB_HEADER = 0x4A;
     private static final String PART = "#part";
+    /** The repair of a store file of 0 bytes. */
+    public static final String EMPTY_FILE = "the file was empty (0 bytes): made anew, every photo is indexed again";
     /** Embeddings no photo refers to are kept this long: a rename seen as delete + create costs nothing. */
     public static final long ORPHAN_GRACE_MILLIS = 24L * 3600 * 1000;
     private static final System.Logger LOG = System.getLogger(PhotoStore.class.getName());
@@ -137,7 +139,11 @@ public final class PhotoStore implements AutoCloseable {
             throw new StoreException("cannot create the data directory " + file.getParent() + ": " + e.getMessage(), e);
         }
         String damage;
-        removeIfEmpty(file);
+        if (removeIfEmpty(file)) {
+            PhotoStore store = create(file);
+            store.repair = EMPTY_FILE;
+            return store;
+        }
         if (looksLikeMapDb(file)) {
             try {
                 PhotoStore store = BoundedWork.run("clipd-open-index", openMillis, () -> openExisting(file));
@@ -182,10 +188,10 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     /**
-     * A store file of 0 bytes is one whose creation was interrupted (MapDB writes its header as it creates it): it
-     * never held anything, so it is removed, with its log, and made anew.
+     * A store file of 0 bytes (its creation was interrupted, or it was cut off) holds nothing MapDB can read: it is
+     * removed, with its log, to be made anew. Returns whether it was.
      */
-    private static void removeIfEmpty(Path file) throws StoreException {
+    private static boolean removeIfEmpty(Path file) throws StoreException {
         try {
             if (Files.isRegularFile(file) && Files.size(file) == 0) {
                 Path dir = file.toAbsolutePath().getParent();
@@ -196,9 +202,10 @@ public final class PhotoStore implements AutoCloseable {
                     }
                 }
                 Files.delete(file);
-                LOG.log(System.Logger.Level.INFO, "index {0} was empty (its creation was interrupted); making it anew",
-                        file);
+                LOG.log(System.Logger.Level.WARNING, "index {0}: {1}", file, EMPTY_FILE);
+                return true;
             }
+            return false;
         } catch (IOException e) {
             throw new StoreException("cannot read the index " + file + ": " + e.getMessage(), e);
         }

@@ -124,7 +124,9 @@ class CrashLoopTest {
         Path store = data.resolve("index-tiny-test.db");
         if (Files.exists(store)) {
             try (PhotoStore s = PhotoStore.open(store)) {
-                assertEquals(null, s.repair(), when + ": the store needed no repair");
+                // a kill while the store file is first created leaves it empty, with nothing in it to lose
+                assertTrue(s.repair() == null || s.repair().equals(PhotoStore.EMPTY_FILE),
+                        when + ": the store needed no repair: " + s.repair());
                 s.forEachRecord("", (path, r) -> {
                     assertTrue(onDisk.contains(path), when + ": ghost " + path);
                     assertTrue(s.vector(r.hash()) != null, when + ": findable " + path);
