@@ -162,9 +162,10 @@ public final class Indexer {
             }
         }
         List<Path> scannedFolders = new ArrayList<>();
+        Set<Path> suspect = new HashSet<>();
         for (Target t : expanded) {
-            if (t.path().equals(t.root())) {
-                unseen.device(t.root());
+            if (t.path().equals(t.root()) && unseen.device(t.root())) {
+                suspect.add(t.root());
             }
             if (Files.exists(t.path())) {
                 scanner.scan(t.root(), t.path(), sink);
@@ -189,10 +190,11 @@ public final class Indexer {
         stats.countToProcess(toRead.size());
         arrivedKnown.addAll(process(toRead, stats));
         for (Path folder : scannedFolders) {
-            if (expanded.stream().anyMatch(t -> t.root().equals(folder)) && nothingUnder(folder, present)
+            if (suspect.contains(folder) && nothingUnder(folder, present)
                     && store.hasRecordUnder(folder.toString() + File.separator)) {
-                // a library folder that suddenly holds nothing is an empty mount point far more often than a
-                // library deleted whole: its photos stay until it shows them again (or is removed from clipd)
+                // a library folder that holds nothing when first seen, or after its file system changed, is an
+                // empty mount point far more often than a library deleted whole: its photos stay until it shows
+                // them again (or is removed from clipd); photos deleted while clipd watches leave at once
                 unseen.add(folder, "holds no photos any more (disk not mounted?)");
                 continue;
             }

@@ -47,13 +47,17 @@ public final class Unseen {
         return reasons.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).sorted().toList();
     }
 
-    /** Notes the file system a library folder is on now; a change (mounted, unmounted) is logged and remembered. */
-    void device(Path root) {
+    /**
+     * Notes the file system a library folder is on now; a change (mounted, unmounted) is logged and remembered.
+     * Returns whether the folder is new to this process or changed file system: then, if it holds nothing, it is
+     * taken for an empty mount point rather than for a library whose every photo was deleted while clipd looked.
+     */
+    boolean device(Path root) {
         Object now;
         try {
             now = Files.getAttribute(root, "unix:dev");
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            return; // not a Unix file system: the empty-folder check still applies
+            now = "unknown";
         }
         Object before = devices.put(root, now);
         if (before != null && !before.equals(now)) {
@@ -61,6 +65,7 @@ public final class Unseen {
             LOG.log(System.Logger.Level.WARNING, "{0} is on another file system than before (mounted or "
                     + "unmounted); watching it anew", root);
         }
+        return before == null || !before.equals(now);
     }
 
     /** Whether a library folder changed file system since the last call. */
