@@ -2,6 +2,7 @@ package clipd.cli;
 
 import clipd.embed.ModelUnavailableException;
 import clipd.index.IndexStats;
+import clipd.index.Indexer;
 import clipd.index.SkipReason;
 import clipd.tags.PhotoTagger;
 import clipd.tags.TagStats;
@@ -35,8 +36,17 @@ final class IndexCommand {
         List<Path> roots = args.positional().stream().map(d -> cli.resolve(d)).toList();
         try (Components c = Components.open(settings)) {
             PhotoTagger tagger = c.tagging() ? c.tagger() : null;
-            IndexStats stats = index(c, tagger, roots, cli);
+            Indexer indexer = c.indexer(tagger);
+            IndexStats stats = index(indexer, roots, cli);
             report(stats, settings.verbose(), cli.out);
+            indexer.unseen().list().forEach(u -> cli.out.println("not seen, kept in the index: " + u));
+            if (c.store.repair() != null) {
+                cli.out.println("index: " + c.store.repair());
+            }
+            if (stats.damagedMetadata() > 0) {
+                cli.out.println(stats.damagedMetadata() + " photos with metadata over the nesting or time limit: "
+                        + "indexed from their pixels");
+            }
             if (tagger != null) {
                 tag(c, tagger, roots, cli);
             }
@@ -73,12 +83,11 @@ final class IndexCommand {
                 t.refusalsAndRetries());
     }
 
-    /** Indexes the folders; given a tagger, sidecars follow their photos' renames and deletions. */
-    static IndexStats index(Components c, PhotoTagger tagger, List<Path> roots, Cli cli)
-            throws IOException, ModelUnavailableException {
+    /** Indexes the folders, with progress on a terminal. */
+    static IndexStats index(Indexer indexer, List<Path> roots, Cli cli) throws IOException, ModelUnavailableException {
         IndexStats stats = new IndexStats();
         try (ProgressReporter ignored = new ProgressReporter(stats, cli.err, cli.terminal)) {
-            c.indexer(tagger).index(roots, stats);
+            indexer.index(roots, stats);
         }
         return stats;
     }

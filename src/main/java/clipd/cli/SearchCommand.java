@@ -45,7 +45,7 @@ final class SearchCommand {
         }
         try (Components c = Components.open(settings)) {
             if (folder != null && !args.flag("--no-indexing")) {
-                IndexStats stats = IndexCommand.index(c, null, List.of(folder), cli);
+                IndexStats stats = IndexCommand.index(c.indexer(null), List.of(folder), cli);
                 if (stats.embedded() + stats.reused() + stats.removed() > 0) {
                     cli.err.printf(Locale.ROOT, "index updated: %d embedded, %d reused, %d removed%n",
                             stats.embedded(), stats.reused(), stats.removed());

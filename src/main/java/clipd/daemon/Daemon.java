@@ -231,6 +231,9 @@ public final class Daemon implements LibraryControl {
         long before = stats.embedded();
         indexer.checkStore();
         run(present.stream().map(Indexer.Target::whole).toList(), "reconciling " + present);
+        if (indexer.unseen().takeDeviceChange()) {
+            watch(present); // the old watch is on the folder a mount covered, or on the unmounted disk
+        }
         if (!stopping && present.size() == folders.size()) {
             int dropped = store.removeUnreferencedVectors(System.currentTimeMillis());
             store.commit();
@@ -359,6 +362,7 @@ public final class Daemon implements LibraryControl {
             f.put("tag_changed_retry", t.changedWhileWriting());
         }
         f.put("damaged_metadata", stats.damagedMetadata());
+        f.put("unseen", indexer.unseen().list());
         f.put("index_repair", store.repair());
         f.put("last_error", lastError);
         return f;

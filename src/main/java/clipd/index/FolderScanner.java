@@ -9,6 +9,7 @@ import java.nio.file.FileSystemLoopException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -38,6 +39,9 @@ public final class FolderScanner {
         void photo(Candidate candidate);
 
         void skipped(Path path, SkipReason reason, String detail);
+
+        /** A file or folder that could not be looked at now: what the index knows of it must stay. */
+        void unseen(Path path, String reason);
     }
 
     private static final System.Logger LOG = System.getLogger(FolderScanner.class.getName());
@@ -161,8 +165,11 @@ public final class FolderScanner {
                         if (e instanceof FileSystemLoopException) {
                             sink.skipped(file, SkipReason.LINK_INSIDE_LIBRARY, "links back to a folder above it");
                         } else if (!hidden(file.getFileName().toString())) {
-                            sink.skipped(file, SkipReason.UNREADABLE, e instanceof AccessDeniedException
-                                    ? "permission denied" : String.valueOf(e.getMessage()));
+                            String reason = e instanceof AccessDeniedException ? "permission denied"
+                                    : e instanceof NoSuchFileException ? "vanished during the scan"
+                                    : String.valueOf(e.getMessage());
+                            sink.skipped(file, SkipReason.UNREADABLE, reason);
+                            sink.unseen(file, reason);
                         }
                         return FileVisitResult.CONTINUE;
                     }

@@ -78,6 +78,7 @@ public final class Indexer {
 
         void deleted(Path photo);
     }
+    private final Unseen unseen = new Unseen();
 
     public Indexer(PhotoStore store, ClipModel model, ImageDecoder decoder, Preprocessor preprocessor,
                    FolderScanner scanner, int workers, int batchSize) {
@@ -186,14 +187,24 @@ public final class Indexer {
                     stats.countSkip(path, reason, detail);
                 }
             }
+
+            @Override
+            public void unseen(Path path, String reason) {
+                unseen.add(path, reason);
+            }
         };
+        expanded.forEach(t -> unseen.rescanning(t.path()));
         for (Target t : expanded) { // what left first, so that what arrived can be recognised as moved
             if (!Files.exists(t.path())) {
                 removeGone(t.path(), departed);
             }
         }
         List<Path> scannedFolders = new ArrayList<>();
+        Set<Path> suspect = new HashSet<>();
         for (Target t : expanded) {
+            if (t.path().equals(t.root()) && unseen.device(t.root())) {
+                suspect.add(t.root());
+            }
             if (Files.exists(t.path())) {
                 try {
                     scanner.scan(t.root(), t.path(), sink);
@@ -208,6 +219,7 @@ public final class Indexer {
         }
         List<String> arrivedKnown = new ArrayList<>();
         List<FolderScanner.Candidate> toRead = new ArrayList<>();
+        work.forEach(departed::arrived);
         for (FolderScanner.Candidate c : work) {
             Map.Entry<String, PhotoRecord> from = forced.contains(c.path().toString()) ? null : departed.movedHere(c);
             PhotoRecord moved = from == null ? null : from.getValue();
@@ -223,6 +235,14 @@ public final class Indexer {
         stats.countToProcess(toRead.size());
         arrivedKnown.addAll(process(toRead, stats));
         for (Path folder : scannedFolders) {
+            if (suspect.contains(folder) && nothingUnder(folder, present)
+                    && store.hasRecordUnder(folder.toString() + File.separator)) {
+                // a library folder that holds nothing when first seen, or after its file system changed, is an
+                // empty mount point far more often than a library deleted whole: its photos stay until it shows
+                // them again (or is removed from clipd); photos deleted while clipd watches leave at once
+                unseen.add(folder, "holds no photos any more (disk not mounted?)");
+                continue;
+            }
             removeUnder(folder, present, departed);
             skipped.forgetUnder(folder, seenSkipped);
         }
@@ -239,7 +259,9 @@ public final class Indexer {
     /**
      * The photos that left the index in this run: their contents, to count renames, and their records by name, size
      * and modification time, which a move or a renamed folder keeps, so that a moved file is recognised without
-     * reading it (a folder of 2,000 photos renamed would otherwise be gigabytes read and hashed again).
+     * reading it (a folder of 2,000 photos renamed would otherwise be gigabytes read and hashed again). Only a key
+     * that one departed photo and one arrived file have is trusted: same-size scans or BMPs with rounded times share
+     * all three, and are read and hashed instead of taking one another's embeddings.
      */
     private static final class Departed {
         /** Content → the departed paths that had it. */
@@ -247,6 +269,8 @@ public final class Indexer {
         private final Map<String, Map.Entry<String, PhotoRecord>> byFileState = new HashMap<>();
         /** Departed path → where it went, or null: gone. */
         private final Map<String, Path> whereabouts = new LinkedHashMap<>();
+        private final Set<String> shared = new HashSet<>();
+        private final Map<String, Integer> arrivals = new HashMap<>();
         long count;
 
         void add(String path, PhotoRecord record) {
@@ -254,14 +278,26 @@ public final class Indexer {
             byHash.computeIfAbsent(record.hash(), h -> new ArrayList<>()).add(path);
             whereabouts.put(path, null);
             if (record.facts() != null) {
-                byFileState.put(key(Path.of(path).getFileName().toString(), record.size(), record.modifiedMillis()),
-                        Map.entry(path, record));
+                String key = key(Path.of(path).getFileName().toString(), record.size(), record.modifiedMillis());
+                if (byFileState.putIfAbsent(key, Map.entry(path, record)) != null) {
+                    shared.add(key);
+                }
             }
+        }
+
+        /** Counts an arrived file, before {@link #movedHere} is asked about any. */
+        void arrived(FolderScanner.Candidate c) {
+            arrivals.merge(key(c), 1, Integer::sum);
         }
 
         /** The departed path and record of the photo that a new one is, moved, else null. */
         Map.Entry<String, PhotoRecord> movedHere(FolderScanner.Candidate c) {
-            return byFileState.get(key(c.path().getFileName().toString(), c.size(), c.modifiedMillis()));
+            String key = key(c);
+            return shared.contains(key) || arrivals.getOrDefault(key, 0) > 1 ? null : byFileState.get(key);
+        }
+
+        private static String key(FolderScanner.Candidate c) {
+            return key(c.path().getFileName().toString(), c.size(), c.modifiedMillis());
         }
 
         void arrived(String from, Path to) {
@@ -291,6 +327,7 @@ public final class Indexer {
 
     /** Removes every photo under a folder that is no longer part of the library. */
     public void forget(Path folder, IndexStats stats) {
+        unseen.rescanning(folder);
         Departed departed = new Departed();
         removeGone(folder, departed);
         stats.countRemoved(departed.count);
@@ -337,18 +374,31 @@ public final class Indexer {
         cancelled = true;
     }
 
-    /** Removes the record at {@code path} and every record under it, except those in {@code keep}. */
+    private static boolean nothingUnder(Path folder, Set<String> present) {
+        String prefix = folder.toString() + File.separator;
+        return present.stream().noneMatch(p -> p.startsWith(prefix));
+    }
+
+    /** What the scans could not see (and so kept), with the reasons. */
+    public Unseen unseen() {
+        return unseen;
+    }
+
+    /**
+     * Removes the record at {@code path} and every record under it, except those in {@code keep} and those under
+     * something the scan could not see.
+     */
     private void removeUnder(Path path, Set<String> keep, Departed departed) {
         List<String> gone = new ArrayList<>();
         String key = path.toString();
         store.record(key).ifPresent(r -> {
-            if (!keep.contains(key)) {
+            if (!keep.contains(key) && !unseen.covers(path)) {
                 gone.add(key);
                 departed.add(key, r);
             }
         });
         store.forEachRecord(key + File.separator, (p, record) -> {
-            if (!keep.contains(p)) {
+            if (!keep.contains(p) && !unseen.covers(Path.of(p))) {
                 gone.add(p);
                 departed.add(p, record);
             }

@@ -41,15 +41,25 @@ public final class PhotoStore implements AutoCloseable {
     static final String SCHEMA_VERSION = "1";
     /** Free space the index leaves on its disk by default; below it, writes wait (see {@link DiskSpace}). */
     public static final long DEFAULT_MIN_FREE_BYTES = 100L << 20;
-    /** Opening and checking a store of 20,000 photos takes well under a second; a damaged one may loop. */
-    static final long OPEN_MILLIS = 60_000;
+    /**
+     * Opening and checking a store of 20,000 photos takes well under a second; a damaged one may loop. Not final:
+     * the damage test shortens it.
+     */
+    static volatile long openMillis = 60_000;
     /** Reading what survives of a damaged store: as much as this allows. */
     static final long SALVAGE_MILLIS = 60_000;
     private static final int MAPDB_HEADER = 0x4A;
     private static final String PART = "#part";
+    /** The repair of a store file of 0 bytes. */
+    public static final String EMPTY_FILE = "the file was empty (0 bytes): made anew, every photo is indexed again";
     /** Embeddings no photo refers to are kept this long: a rename seen as delete + create costs nothing. */
     public static final long ORPHAN_GRACE_MILLIS = 24L * 3600 * 1000;
     private static final System.Logger LOG = System.getLogger(PhotoStore.class.getName());
+    /**
+     * MapDB logs its own advice for developers ("Use DBMaker.checksumHeaderBypass()…") when a header is damaged:
+     * clipd says what it does about it instead. Held here, or java.util.logging forgets the setting.
+     */
+    private static final java.util.logging.Logger MAPDB_LOG = quiet(java.util.logging.Logger.getLogger("org.mapdb"));
 
     private final Path file;
     private volatile Maps maps;
@@ -91,8 +101,8 @@ public final class PhotoStore implements AutoCloseable {
 
         /** Reads every entry of every collection (records parsed), within the file's entry bound; returns records. */
         long check(long limit) {
-            long records = StoreCheck.walk(files, limit, (path, bytes) -> PhotoRecord.fromBytes(bytes));
-            StoreCheck.walk(tagStates, limit, (path, bytes) -> TagState.fromBytes(bytes));
+            long records = StoreCheck.walk(files, limit, (path, bytes) -> PhotoRecord.fromBytes(Sealed.open(path, bytes)));
+            StoreCheck.walk(tagStates, limit, (path, bytes) -> TagState.fromBytes(Sealed.open(path, bytes)));
             StoreCheck.walk(vectors.entrySet(), limit, 0, (hash, v) -> { });
             StoreCheck.walk(tagVectors.entrySet(), limit, 0, (key, v) -> { });
             StoreCheck.walk(orphans.entrySet(), limit, 0, (hash, since) -> { });
@@ -128,23 +138,30 @@ public final class PhotoStore implements AutoCloseable {
         } catch (IOException e) {
             throw new StoreException("cannot create the data directory " + file.getParent() + ": " + e.getMessage(), e);
         }
-        if (!looksLikeMapDb(file)) {
-            moveAside(file, "not a clipd index");
-            return create(file);
-        }
         String damage;
-        try {
-            PhotoStore store = BoundedWork.run("clipd-open-index", OPEN_MILLIS, () -> openExisting(file));
-            if (store != null) {
-                return store;
+        if (removeIfEmpty(file)) {
+            PhotoStore store = create(file);
+            store.repair = EMPTY_FILE;
+            return store;
+        }
+        if (looksLikeMapDb(file)) {
+            try {
+                PhotoStore store = BoundedWork.run("clipd-open-index", openMillis, () -> openExisting(file));
+                return store != null ? store : create(file); // null: another schema, moved aside
+            } catch (DBException.FileLocked e) {
+                throw inUse(file, e);
+            } catch (StoreException e) {
+                throw e;
+            } catch (Exception | Error e) {
+                damage = describe(e);
             }
-            return create(file); // another schema, moved aside
-        } catch (DBException.FileLocked e) {
-            throw inUse(file, e);
-        } catch (StoreException e) {
-            throw e;
-        } catch (Exception | Error e) {
-            damage = describe(e);
+        } else if (zeroedHeader(file)) {
+            damage = "its header is zeroed";
+        } else {
+            moveAside(file, "not a clipd index");
+            PhotoStore store = create(file);
+            store.repair = "the file was not a clipd index: moved aside, started anew";
+            return store;
         }
         Path moved = moveAside(file, "damaged (" + damage + ")");
         PhotoStore store = create(file);
@@ -165,6 +182,45 @@ public final class PhotoStore implements AutoCloseable {
             return first == -1 || first == MAPDB_HEADER;
         } catch (NoSuchFileException e) {
             return true;
+        } catch (IOException e) {
+            throw new StoreException("cannot read the index " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A store file of 0 bytes (its creation was interrupted, or it was cut off) holds nothing MapDB can read: it is
+     * removed, with its log, to be made anew. Returns whether it was.
+     */
+    private static boolean removeIfEmpty(Path file) throws StoreException {
+        try {
+            if (Files.isRegularFile(file) && Files.size(file) == 0) {
+                Path dir = file.toAbsolutePath().getParent();
+                String name = file.getFileName().toString();
+                try (DirectoryStream<Path> logs = Files.newDirectoryStream(dir, name + ".wal*")) {
+                    for (Path log : logs) {
+                        Files.delete(log);
+                    }
+                }
+                Files.delete(file);
+                LOG.log(System.Logger.Level.WARNING, "index {0}: {1}", file, EMPTY_FILE);
+                return true;
+            }
+            return false;
+        } catch (IOException e) {
+            throw new StoreException("cannot read the index " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A MapDB file whose first block was zeroed (by a crash of the file system, say) rather than a foreign file. */
+    private static boolean zeroedHeader(Path file) throws StoreException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(16);
+            for (byte b : head) {
+                if (b != 0) {
+                    return false;
+                }
+            }
+            return head.length == 16;
         } catch (IOException e) {
             throw new StoreException("cannot read the index " + file + ": " + e.getMessage(), e);
         }
@@ -220,6 +276,11 @@ public final class PhotoStore implements AutoCloseable {
 
     private static HTreeMap<String, String> meta(DB db) {
         return db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
+    }
+
+    private static java.util.logging.Logger quiet(java.util.logging.Logger logger) {
+        logger.setLevel(java.util.logging.Level.SEVERE);
+        return logger;
     }
 
     /** What went wrong, in a few words: the kind of failure and MapDB's first sentence, never its advice. */
@@ -338,7 +399,7 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     public Optional<PhotoRecord> record(String path) {
-        return guard(m -> Optional.ofNullable(m.files.get(path)).map(PhotoRecord::fromBytes));
+        return guard(m -> Optional.ofNullable(m.files.get(path)).map(b -> PhotoRecord.fromBytes(Sealed.open(path, b))));
     }
 
     public void listen(RecordListener listener) {
@@ -352,7 +413,7 @@ public final class PhotoStore implements AutoCloseable {
 
     public void putRecord(String path, PhotoRecord record) {
         space.require();
-        if (guard(m -> m.files.put(path, record.toBytes())) == null) {
+        if (guard(m -> m.files.put(path, Sealed.seal(path, record.toBytes()))) == null) {
             recordCount.incrementAndGet();
         }
         listener.recordPut(path, record);
@@ -369,12 +430,12 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     public Optional<TagState> tagState(String path) {
-        return guard(m -> Optional.ofNullable(m.tagStates.get(path)).map(TagState::fromBytes));
+        return guard(m -> Optional.ofNullable(m.tagStates.get(path)).map(b -> TagState.fromBytes(Sealed.open(path, b))));
     }
 
     public void putTagState(String path, TagState state) {
         space.require();
-        run(m -> m.tagStates.put(path, state.toBytes()));
+        run(m -> m.tagStates.put(path, Sealed.seal(path, state.toBytes())));
     }
 
     /** The tag embeddings of one model, vocabulary and prompt set (rows concatenated), computed once. */
@@ -412,13 +473,16 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     public float[] vector(String hash) {
-        return guard(m -> m.vectors.get(hash));
+        return guard(m -> {
+            float[] stored = m.vectors.get(hash);
+            return stored == null ? null : Sealed.open(hash, stored);
+        });
     }
 
     public void putVector(String hash, float[] vector) {
         space.require();
         run(m -> {
-            m.vectors.put(hash, vector);
+            m.vectors.put(hash, Sealed.seal(hash, vector));
             m.orphans.remove(hash);
         });
     }
@@ -459,7 +523,7 @@ public final class PhotoStore implements AutoCloseable {
                 throw new IllegalStateException("the tree of records loops back");
             }
             last = e.getKey();
-            page.add(Map.entry(e.getKey(), PhotoRecord.fromBytes(e.getValue())));
+            page.add(Map.entry(e.getKey(), PhotoRecord.fromBytes(Sealed.open(e.getKey(), e.getValue()))));
             if (page.size() == PAGE) {
                 return;
             }
@@ -467,6 +531,14 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     private static final int PAGE = 1024;
+
+    /** Whether any record's path starts with {@code prefix}. */
+    public boolean hasRecordUnder(String prefix) {
+        return guard(m -> {
+            String first = m.files.ceilingKey(prefix);
+            return first != null && first.startsWith(prefix);
+        });
+    }
 
     /**
      * Removes every record whose embedding is missing, of another length than {@code dim}, or not of unit length,

@@ -56,6 +56,6 @@ final class StoreCheck {
         for (float x : v) {
             sum += (double) x * x;
         }
-        return Math.abs(sum - 1) < 1e-3; // also false for NaN
+        return Math.abs(sum - 1) < 1e-4; // also false for NaN
     }
 }

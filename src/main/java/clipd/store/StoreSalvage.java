@@ -65,31 +65,32 @@ final class StoreSalvage {
 
     private static void read(PhotoStore.Maps m, long limit, Salvage s) {
         both(m.files(), limit, (path, bytes) -> {
-            PhotoRecord.fromBytes(bytes);
+            PhotoRecord.fromBytes(Sealed.open(path, bytes));
             s.records().put(path, bytes);
         });
         both(m.tagStates(), limit, (path, bytes) -> {
-            TagState.fromBytes(bytes);
+            TagState.fromBytes(Sealed.open(path, bytes));
             s.tagStates().put(path, bytes);
         });
-        quietly(() -> StoreCheck.walk(m.vectors().entrySet(), limit, 0, (hash, v) -> {
-            if (StoreCheck.unitVector(v, v.length)) {
-                s.vectors().put(hash, v);
-            }
-        }));
-        for (byte[] bytes : s.records().values()) { // the iteration may have stopped at a bad block: ask one by one
-            String hash = PhotoRecord.fromBytes(bytes).hash();
+        quietly(() -> StoreCheck.walk(m.vectors().entrySet(), limit, 0, (hash, v) -> keepVector(s, hash, v)));
+        for (Map.Entry<String, byte[]> e : s.records().entrySet()) { // the walk may have stopped at damage
+            String hash = PhotoRecord.fromBytes(Sealed.open(e.getKey(), e.getValue())).hash();
             if (!s.vectors().containsKey(hash)) {
                 quietly(() -> {
-                    float[] v = m.vectors().get(hash);
-                    if (v != null && StoreCheck.unitVector(v, v.length)) {
-                        s.vectors().put(hash, v);
-                    }
+                    keepVector(s, hash, m.vectors().get(hash));
                     return 0L;
                 });
             }
         }
         quietly(() -> StoreCheck.walk(m.tagVectors().entrySet(), limit, 0, (key, v) -> s.tagVectors().put(key, v)));
+    }
+
+    /** Keeps an embedding, as stored (sealed), when it is whole and of unit length. */
+    private static void keepVector(Salvage s, String hash, float[] stored) {
+        float[] v = stored == null ? null : Sealed.open(hash, stored);
+        if (v != null && StoreCheck.unitVector(v, v.length)) {
+            s.vectors().put(hash, stored);
+        }
     }
 
     /** Reads a tree forwards, and if that stops at damage, backwards from its end down to where it stopped. */

@@ -2,6 +2,7 @@ package clipd.tags;
 
 import clipd.embed.ClipModel;
 import clipd.embed.ModelUnavailableException;
+import clipd.identify.ContentHasher;
 import clipd.index.Indexer;
 import clipd.store.PhotoRecord;
 import clipd.store.PhotoStore;
@@ -10,6 +11,7 @@ import clipd.store.TagState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -138,7 +140,7 @@ public final class PhotoTagger implements Indexer.Departures {
         long[] current = {0};
         store.forEachRecord(prefix, (path, record) -> {
             TagState state = store.tagState(path).orElse(null);
-            if (state != null && state.current(record.hash(), fingerprint)) {
+            if (state != null && state.current(record.hash(), fingerprint) && stillHolds(path, state)) {
                 current[0] += state.tags().isEmpty() ? 0 : 1;
             } else if (!failedThisRun.contains(path + "\0" + record.hash())) {
                 stale.add(Map.entry(path, record));
@@ -168,14 +170,18 @@ public final class PhotoTagger implements Indexer.Departures {
     }
 
     /**
-     * clipd rewrote the photo itself (its size changed, its modification time was kept): remember the new size, or
-     * the watcher would read it again. A photo whose time changed was edited by someone else and is left to it.
+     * After tags were written into the photo itself, its new size and time are remembered (or the watcher would
+     * read it again), but only when the file still holds the content the record names: a photo edited since it was
+     * indexed keeps its old record, whose size and time no longer match, so that the next scan embeds the edit.
      */
-    private void rememberOwnPhotoWrite(String path, Path photo, PhotoRecord record) throws IOException {
-        long size = Files.size(photo);
-        long modified = Files.getLastModifiedTime(photo).toMillis();
-        if (modified == record.modifiedMillis() && size != record.size()) {
-            store.putRecord(path, new PhotoRecord(record.hash(), size, modified, record.facts()));
+    private void rememberOwnWrite(String path, Path photo, PhotoRecord record) throws IOException {
+        BasicFileAttributes before = Files.readAttributes(photo, BasicFileAttributes.class);
+        byte[] bytes = Files.readAllBytes(photo);
+        int orientation = record.facts() == null ? 1 : record.facts().orientation();
+        if (bytes.length == before.size() && ContentHasher.hash(bytes, orientation).equals(record.hash())
+                && Files.getLastModifiedTime(photo).equals(before.lastModifiedTime())) {
+            store.putRecord(path, new PhotoRecord(record.hash(), before.size(),
+                    before.lastModifiedTime().toMillis(), record.facts()));
         }
     }
 
@@ -200,6 +206,33 @@ public final class PhotoTagger implements Indexer.Departures {
         }
     }
 
+    /**
+     * Whether the photo's XMP still holds the tags a state says clipd left there: at once when the file has the size
+     * and time clipd left it with (or nothing was written); otherwise (another app edited it, or a pass was killed
+     * between the write and its record) by reading clipd's own keywords from it, and then the state is brought up to
+     * date without writing anything.
+     */
+    private boolean stillHolds(String path, TagState state) {
+        if (state.xmpFile() == null) {
+            return true;
+        }
+        try {
+            Path xmp = Path.of(state.xmpFile());
+            BasicFileAttributes a = Files.readAttributes(xmp, BasicFileAttributes.class);
+            if (a.size() == state.xmpSize() && a.lastModifiedTime().toMillis() == state.xmpModifiedMillis()) {
+                return true;
+            }
+            if (!Set.copyOf(files.current(Path.of(path)).own()).equals(Set.copyOf(state.tags()))) {
+                return false;
+            }
+            store.putTagState(path, new TagState(state.hash(), state.settings(), state.tags(), state.xmpFile(),
+                    a.size(), a.lastModifiedTime().toMillis()));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Tags one photo; returns whether it now carries tags. */
     private boolean tag(String path, PhotoRecord record, List<TagScorer.Candidate> ranked, Listener listener) {
         Path photo = Path.of(path);
@@ -214,7 +247,7 @@ public final class PhotoTagger implements Indexer.Departures {
                             || outcome.kind() == XmpFiles.Outcome.Kind.UNCHANGED;
                     Path xmp = written ? outcome.file() : null;
                     if (written && files.mode() == XmpFiles.Mode.EMBED) {
-                        rememberOwnPhotoWrite(path, photo, record);
+                        rememberOwnWrite(path, photo, record);
                     }
                     if (outcome.kind() == XmpFiles.Outcome.Kind.REFUSED) {
                         LOG.log(System.Logger.Level.INFO, "tags not written for {0}: {1}", path, outcome.detail());

@@ -72,7 +72,9 @@ class DaemonTaggingTest {
 
                 Path sidecar = photos.resolve("boats on a lake.png.xmp");
                 XmpKeywords edited = XmpKeywords.parse(Files.readString(sidecar));
-                String packet = edited.serialize(false).replace("<rdf:li>", "<rdf:li>sailing</rdf:li><rdf:li>");
+                String packet = edited.serialize(false);
+                int subject = packet.indexOf("<rdf:li>", packet.indexOf("<dc:subject>")); // another app's keyword
+                packet = packet.substring(0, subject) + "<rdf:li>sailing</rdf:li>" + packet.substring(subject);
                 Files.writeString(sidecar, packet, StandardCharsets.UTF_8); // as another app would
                 Await.until(() -> daemon.stats().hashed() == hashed + 1, "the edited sidecar's photo read again");
                 Thread.sleep(600);

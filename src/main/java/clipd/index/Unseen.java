@@ -1,0 +1,77 @@
+package clipd.index;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Paths the last scans could not see (an unreadable folder, an I/O error, a file that vanished mid-walk, a library
+ * folder whose disk is not mounted), with the reason. What the index knows under them is kept, unverified, and
+ * looked at again by the next scan. Also follows the file system each library folder is on, so that a mount or
+ * unmount (its device changes) is noticed and the folder watched anew.
+ */
+public final class Unseen {
+    private static final System.Logger LOG = System.getLogger(Unseen.class.getName());
+
+    private final Map<Path, String> reasons = new ConcurrentHashMap<>();
+    private final Map<Path, Object> devices = new ConcurrentHashMap<>();
+    private volatile boolean deviceChanged;
+
+    /** Forgets what was unseen under {@code path}, before it is scanned again. */
+    void rescanning(Path path) {
+        reasons.keySet().removeIf(p -> p.startsWith(path));
+    }
+
+    void add(Path path, String reason) {
+        if (reasons.put(path, reason) == null) {
+            LOG.log(System.Logger.Level.WARNING, "cannot see {0} ({1}); what the index knows of it is kept, and "
+                    + "looked at again later", path, reason);
+        }
+    }
+
+    /** Whether a path lies at or under something unseen. */
+    boolean covers(Path path) {
+        for (Path p : reasons.keySet()) {
+            if (path.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** "path: reason" for each, for the status. */
+    public List<String> list() {
+        return reasons.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).sorted().toList();
+    }
+
+    /**
+     * Notes the file system a library folder is on now; a change (mounted, unmounted) is logged and remembered.
+     * Returns whether the folder is new to this process or changed file system: then, if it holds nothing, it is
+     * taken for an empty mount point rather than for a library whose every photo was deleted while clipd looked.
+     */
+    boolean device(Path root) {
+        Object now;
+        try {
+            now = Files.getAttribute(root, "unix:dev");
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            now = "unknown";
+        }
+        Object before = devices.put(root, now);
+        if (before != null && !before.equals(now)) {
+            deviceChanged = true;
+            LOG.log(System.Logger.Level.WARNING, "{0} is on another file system than before (mounted or "
+                    + "unmounted); watching it anew", root);
+        }
+        return before == null || !before.equals(now);
+    }
+
+    /** Whether a library folder changed file system since the last call. */
+    public boolean takeDeviceChange() {
+        boolean changed = deviceChanged;
+        deviceChanged = false;
+        return changed;
+    }
+}

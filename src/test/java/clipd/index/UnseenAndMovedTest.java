@@ -1,0 +1,124 @@
+package clipd.index;
+
+import clipd.embed.ClipModel;
+import clipd.embed.ModelDescriptor;
+import clipd.store.PhotoStore;
+import clipd.testing.Fixtures;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What cannot be seen is not deleted, and moved photos that look alike keep their own records. */
+class UnseenAndMovedTest {
+    @TempDir
+    Path tmp;
+    private PhotoStore store;
+    private ClipModel model;
+    private Indexer indexer;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        model = new ClipModel(ModelDescriptor.load(Fixtures.TINY_MODEL), 2);
+        store = PhotoStore.open(tmp.resolve("data/index.db"));
+        indexer = Fixtures.tinyIndexer(store, model, 2, 4);
+    }
+
+    @AfterEach
+    void tearDown() {
+        model.close();
+        store.close();
+    }
+
+    private IndexStats index(Path root) throws Exception {
+        IndexStats stats = new IndexStats();
+        indexer.index(List.of(root), stats);
+        return stats;
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + ": " + out.strip());
+        }
+    }
+
+    @Test
+    void anUnmountedDiskKeepsItsPhotosAndIsPickedUpWhenItReturns() throws Exception {
+        Path mount = Files.createDirectories(tmp.resolve("disk"));
+        try {
+            run("mount", "-t", "tmpfs", "-o", "size=16m", "clipd-test", mount.toString());
+        } catch (Exception e) {
+            Assumptions.abort("cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN): " + e.getMessage());
+        }
+        try {
+            for (String name : List.of("cat.jpg", "bee.jpg", "cake.jpg")) {
+                Files.copy(Fixtures.SHARED_IMAGES.resolve(name), mount.resolve(name));
+            }
+            assertEquals(3, index(mount).embedded());
+            run("umount", mount.toString());
+            IndexStats unmounted = index(mount);
+            assertEquals(0, unmounted.removed(), "an empty mount point is not a deleted library");
+            assertEquals(3, store.recordCount());
+            assertEquals(List.of(mount + ": holds no photos any more (disk not mounted?)"), indexer.unseen().list());
+            run("mount", "-t", "tmpfs", "-o", "size=16m", "clipd-test", mount.toString());
+            for (String name : List.of("cat.jpg", "bee.jpg", "cake.jpg")) {
+                Files.copy(Fixtures.SHARED_IMAGES.resolve(name), mount.resolve(name));
+            }
+            IndexStats back = index(mount);
+            assertEquals(0, back.embedded(), "the embeddings were kept");
+            assertEquals(3, store.recordCount());
+            assertEquals(List.of(), indexer.unseen().list());
+            assertTrue(indexer.unseen().takeDeviceChange(), "the remount was noticed (the watch is made anew)");
+        } finally {
+            new ProcessBuilder("umount", mount.toString()).start().waitFor();
+        }
+    }
+
+    @Test
+    void photosSharingNameSizeAndTimeKeepTheirOwnEmbeddingsWhenTheirFolderMoves() throws Exception {
+        Path library = tmp.resolve("library");
+        Path before = library.resolve("scans");
+        FileTime time = FileTime.fromMillis(1_600_000_000_000L); // FAT and zip round to 2 s: same for all
+        for (int i = 0; i < 4; i++) {
+            Path photo = Files.createDirectories(before.resolve("box " + i)).resolve("scan.bmp");
+            BufferedImage image = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
+            for (int x = 0; x < 64; x++) {
+                image.setRGB(x, (i * 11 + x) % 48, 0xffffff >> i);
+            }
+            ImageIO.write(image, "bmp", photo.toFile());
+            Files.setLastModifiedTime(photo, time);
+        }
+        index(library);
+        String[] hashes = new String[4];
+        for (int i = 0; i < 4; i++) {
+            hashes[i] = store.record(before.resolve("box " + i + "/scan.bmp").toString()).orElseThrow().hash();
+        }
+        assertEquals(Files.size(before.resolve("box 0/scan.bmp")), Files.size(before.resolve("box 3/scan.bmp")));
+        assertNotEquals(hashes[0], hashes[1]);
+        Path after = library.resolve("scans, sorted");
+        Files.move(before, after);
+        IndexStats moved = index(library);
+        for (int i = 0; i < 4; i++) {
+            assertEquals(hashes[i], store.record(after.resolve("box " + i + "/scan.bmp").toString()).orElseThrow()
+                    .hash(), "box " + i);
+        }
+        assertEquals(4, moved.hashed(), "alike files are read, not matched by name, size and time");
+        assertEquals(0, moved.embedded());
+        assertEquals(4, moved.removed());
+        assertEquals(4, store.recordCount());
+    }
+}
