@@ -1,6 +1,9 @@
 package clipd.cli;
 
+import clipd.daemon.StatusFile;
 import com.fasterxml.jackson.databind.JsonNode;
+
+import java.nio.file.Path;
 
 import java.util.List;
 
@@ -23,6 +26,10 @@ final class StatusCommand {
             s = client.status();
         } catch (DaemonClient.NotRunning e) {
             cli.out.println("clipd is not running (" + e.getMessage() + ")");
+            Path file = Settings.from(args, cli.env).dataDir().resolve("status.json");
+            StatusFile.read(file).filter(seen -> !seen.alive() && !seen.state().equals("stopped"))
+                    .ifPresent(seen -> cli.out.printf("%s is stale: process %d, last %s at %s, is gone without "
+                            + "stopping (killed or crashed?)%n", file, seen.pid(), seen.state(), seen.updated()));
             return NOT_RUNNING;
         }
         if (args.flag("--json")) {
