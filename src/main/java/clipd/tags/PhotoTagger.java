@@ -215,6 +215,9 @@ public final class PhotoTagger {
     /** Tags one photo; returns whether it now carries tags. */
     private boolean tag(String path, PhotoRecord record, List<TagScorer.Candidate> ranked, Listener listener) {
         Path photo = Path.of(path);
+        if (!Files.isRegularFile(photo)) {
+            return false; // moved or deleted since it was indexed: a sidecar written now would be an orphan
+        }
         List<String> chosen = policy.choose(ranked);
         XmpFiles.Outcome outcome = files.retag(photo, chosen);
         stats.count(outcome.kind());
