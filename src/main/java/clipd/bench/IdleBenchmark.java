@@ -19,7 +19,9 @@ import java.util.function.Consumer;
  * {@code clipd serve} as its own process, with the service's JVM options, on a folder tree of N small photos;
  * waits until it has indexed them and is idle; then measures its CPU time and resident memory over a quiet period.
  * The photos share one content, so the model embeds once and the benchmark measures the watcher, the index and
- * the HTTP server, which is what runs all day; tagging is off, so that the benchmark writes no sidecars.
+ * the HTTP server, which is what runs all day; tagging is off, so that the benchmark writes no sidecars. A second
+ * period of the same length has a file in the library appended to once a second (a download, a log), which the
+ * daemon must follow without spinning while it waits for the file to settle.
  */
 public final class IdleBenchmark {
     private static final int PHOTOS_PER_FOLDER = 100;
@@ -29,10 +31,15 @@ public final class IdleBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public record Result(int files, double indexSeconds, double quietSeconds, double cpuSeconds,
-                         OptionalLong rssBytes) {
+                         OptionalLong rssBytes, double changingSeconds, double changingCpuSeconds) {
         /** Share of one core used while idle. */
         public double cpuShare() {
             return cpuSeconds / quietSeconds;
+        }
+
+        /** Share of one core used while one file changes every second. */
+        public double changingCpuShare() {
+            return changingCpuSeconds / changingSeconds;
         }
     }
 
@@ -65,7 +72,18 @@ public final class IdleBenchmark {
             Thread.sleep(quietSeconds * 1000L);
             double cpu = ProcessMeter.cpuSeconds(handle) - cpu0;
             double quiet = (System.nanoTime() - q0) / 1e9;
-            return new Result(files, indexSeconds, quiet, cpu, ProcessMeter.rssBytes(serve.pid()));
+            OptionalLong rss = ProcessMeter.rssBytes(serve.pid());
+            progress.accept("measuring " + quietSeconds + " s with a file appended to every second");
+            Path log = library.resolve("download.log");
+            double cpu1 = ProcessMeter.cpuSeconds(handle);
+            long c0 = System.nanoTime();
+            for (int i = 0; i < quietSeconds; i++) {
+                Files.writeString(log, "line " + i + "\n", java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+                Thread.sleep(1000);
+            }
+            double changingCpu = ProcessMeter.cpuSeconds(handle) - cpu1;
+            return new Result(files, indexSeconds, quiet, cpu, rss, (System.nanoTime() - c0) / 1e9, changingCpu);
         } finally {
             serve.destroy();
             if (!serve.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {

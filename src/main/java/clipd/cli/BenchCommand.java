@@ -140,6 +140,8 @@ final class BenchCommand {
                     r.files(), r.indexSeconds(), r.quietSeconds());
             cli.out.printf(Locale.ROOT, "  CPU %.2f s (%.2f%% of one core); RSS %s%n", r.cpuSeconds(),
                     100 * r.cpuShare(), ProcessMeter.megabytes(r.rssBytes()));
+            cli.out.printf(Locale.ROOT, "  with a file appended to every second, for %.0f s: CPU %.2f s (%.2f%% of one "
+                    + "core)%n", r.changingSeconds(), r.changingCpuSeconds(), 100 * r.changingCpuShare());
         } finally {
             delete(work, args.flag("--keep"), cli);
         }

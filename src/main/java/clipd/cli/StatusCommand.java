@@ -1,6 +1,9 @@
 package clipd.cli;
 
+import clipd.daemon.StatusFile;
 import com.fasterxml.jackson.databind.JsonNode;
+
+import java.nio.file.Path;
 
 import java.util.List;
 
@@ -23,6 +26,10 @@ final class StatusCommand {
             s = client.status();
         } catch (DaemonClient.NotRunning e) {
             cli.out.println("clipd is not running (" + e.getMessage() + ")");
+            Path file = Settings.from(args, cli.env).dataDir().resolve("status.json");
+            StatusFile.read(file).filter(seen -> !seen.alive() && !seen.state().equals("stopped"))
+                    .ifPresent(seen -> cli.out.printf("%s is stale: process %d, last %s at %s, is gone without "
+                            + "stopping (killed or crashed?)%n", file, seen.pid(), seen.state(), seen.updated()));
             return NOT_RUNNING;
         }
         if (args.flag("--json")) {
@@ -32,7 +39,7 @@ final class StatusCommand {
                     s.path("state").asText(), s.path("photos").asLong(), s.path("queue").asLong(),
                     s.path("eta_seconds").asLong() > 0 ? ", about " + ProgressReporter.duration(
                             s.path("eta_seconds").asLong()) + " left" : "");
-            cli.out.printf("model %s; up %s; embedded %d, renamed %d, removed %d, skipped %d since start%n",
+            cli.out.printf("model %s; up %s; embedded %d, renamed %d, removed %d since start; %d files skipped%n",
                     s.path("model").asText(), ProgressReporter.duration(s.path("uptime_seconds").asLong()),
                     s.path("embedded").asLong(), s.path("renamed").asLong(), s.path("removed").asLong(),
                     s.path("skipped").asLong());

@@ -230,7 +230,7 @@ public final class Daemon implements LibraryControl {
         state = State.SCANNING;
         long before = stats.embedded();
         indexer.checkStore();
-        run(present.stream().map(Indexer.Target::whole).toList(), "reconciling " + present);
+        run(present.stream().map(Indexer.Target::whole).toList(), "reconciling " + present, Set.of());
         if (indexer.unseen().takeDeviceChange()) {
             watch(present); // the old watch is on the folder a mount covered, or on the unmounted disk
         }
@@ -249,7 +249,7 @@ public final class Daemon implements LibraryControl {
     private void watch(List<Path> present) {
         closeWatcher();
         try {
-            watcher = new LibraryWatcher(present, p -> p.startsWith(dataDir), changes);
+            watcher = new LibraryWatcher(present, this::inDataDir, changes);
             watcher.start();
             watched = present;
         } catch (IOException e) {
@@ -260,7 +260,7 @@ public final class Daemon implements LibraryControl {
     private void update(Set<Path> paths) {
         List<Indexer.Target> targets = new ArrayList<>();
         for (Path p : paths) {
-            if (!p.startsWith(dataDir)) {
+            if (!inDataDir(p)) {
                 rootOf(p).ifPresent(root -> targets.add(new Indexer.Target(root, p)));
             }
         }
@@ -269,17 +269,19 @@ public final class Daemon implements LibraryControl {
         }
         state = State.INDEXING;
         ChangeSummary before = ChangeSummary.of(stats);
-        run(targets, "indexing " + targets.size() + " changed paths");
+        run(targets, "indexing " + targets.size() + " changed paths", paths);
         ChangeSummary done = ChangeSummary.of(stats).minus(before);
         // events that changed nothing (clipd's own tag writes, say) are not worth a line in the log
         LOG.log(done.isEmpty() ? System.Logger.Level.DEBUG : System.Logger.Level.INFO, "{0} changed paths: {1}",
                 paths.size(), done);
     }
 
-    private void run(List<Indexer.Target> targets, String doing) {
+    /** Indexes, then tags; {@code changed} are the paths events named, whose XMP a person may have edited. */
+    private void run(List<Indexer.Target> targets, String doing, Set<Path> changed) {
         try {
             indexer.update(targets, stats);
             if (tagger != null && !stopping) {
+                tagger.noticeChanged(changed); // after indexing, which reads the photos of edited sidecars
                 state = State.TAGGING;
                 tagger.tagStale("", PhotoTagger.Listener.NONE);
             }
@@ -298,6 +300,11 @@ public final class Daemon implements LibraryControl {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** In clipd's data directory, where that lies inside a watched folder (not where it holds one). */
+    private boolean inDataDir(Path path) {
+        return path.startsWith(dataDir) && rootOf(path).map(dataDir::startsWith).orElse(false);
     }
 
     private Optional<Path> rootOf(Path path) {

@@ -27,6 +27,8 @@ import java.util.stream.Stream;
  * made at once, whatever the number of requests.
  */
 final class Thumbnails {
+    /** As for indexing: a bigger file is no photo clipd embedded. */
+    private static final long MAX_PHOTO_BYTES = 1L << 30;
     private final Path dir;
     private final long maxBytes;
     private final long maxPixels;
@@ -49,7 +51,7 @@ final class Thumbnails {
         try {
             if (!Files.exists(file)) {
                 Files.createDirectories(dir);
-                RgbImage image = new ImageDecoder(maxPixels, size).decode(Files.readAllBytes(photo));
+                RgbImage image = new ImageDecoder(maxPixels, size).decodeFile(photo, MAX_PHOTO_BYTES);
                 Path tmp = Files.createTempFile(dir, "thumb", ".tmp");
                 try {
                     writeJpeg(scale(image, size), tmp);

@@ -44,21 +44,33 @@ final class HeifConverter {
 
     /** The photo as JPEG bytes at quality 100, with the HEIF's rotation and mirroring applied. */
     static byte[] toJpeg(byte[] heif) throws IOException, UnreadableImageException {
+        return convert(TOOL.orElseThrow(), heif, TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+    }
+
+    /**
+     * Runs {@code tool} on the photo. What it says goes to a file, not a pipe, so that waiting for it is bounded by
+     * the timeout alone (reading a pipe to its end first waits as long as the tool pleases); past the timeout the
+     * process and its children are killed.
+     */
+    static byte[] convert(Path tool, byte[] heif, long timeoutMillis) throws IOException, UnreadableImageException {
         Path dir = Files.createTempDirectory("clipd-heif");
         try {
             Path in = Files.write(dir.resolve("photo.heif"), heif);
             Path out = dir.resolve("photo.jpg");
-            Process p = new ProcessBuilder(TOOL.orElseThrow().toString(), "-q", "100", in.toString(), out.toString())
-                    .redirectErrorStream(true).start();
-            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            boolean finished = p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            if (!finished) {
+            Path said = dir.resolve("output.txt");
+            Process p = new ProcessBuilder(tool.toString(), "-q", "100", in.toString(), out.toString())
+                    .redirectErrorStream(true).redirectOutput(said.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            if (!p.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
-                throw new UnreadableImageException(UnreadableImageException.Kind.CORRUPT,
-                        "heif-convert did not finish within " + TIMEOUT_SECONDS + " s");
+                p.waitFor(5, TimeUnit.SECONDS);
+                throw new UnreadableImageException(UnreadableImageException.Kind.TOO_COSTLY,
+                        "heif-convert did not finish within " + timeoutMillis / 1000.0 + " s");
             }
             if (p.exitValue() != 0 || !Files.isRegularFile(out)) {
-                String reason = said.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("no message");
+                String reason = Files.readString(said, StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank())
+                        .reduce((a, b) -> b).orElse("no message");
                 throw new UnreadableImageException(UnreadableImageException.Kind.CORRUPT,
                         "heif-convert cannot decode it: " + reason);
             }

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 
 /**
  * Decodes a photo's bytes to RGB the way Pillow's {@code convert("RGB")} would see them, with EXIF orientation
@@ -35,6 +36,21 @@ public final class ImageDecoder {
             java.util.stream.Stream.of("heic", "heif", "avif")).collect(java.util.stream.Collectors.toUnmodifiableSet());
     private static final Set<String> HEIF_BRANDS = Set.of(
             "heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1", "avif", "avis");
+
+    /**
+     * Longer than this is a strip, not a photo: the model's input is resized from the short side, so the resize
+     * holds the model size squared times the aspect ratio (100 MB at 224 pixels and 500:1, gigabytes at 15,000:1).
+     */
+    public static final int MAX_ASPECT_RATIO = 500;
+    /**
+     * The most pixels a decode produces (64 MB as packed RGB): bigger images are subsampled, so that memory is
+     * bounded by the slots below whatever the shape, not only by the short side.
+     */
+    public static final long MAX_DECODED_PIXELS = 16_000_000L;
+    /** Real photos have 1 (baseline) to about 12 scans; every scan is a pass over the whole image. */
+    public static final int MAX_JPEG_SCANS = 100;
+    /** Decodes running at once in this process (indexing, thumbnails and query images together). */
+    private static final Semaphore SLOTS = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()));
 
     static {
         ImageIO.setUseCache(false);
@@ -62,15 +78,44 @@ public final class ImageDecoder {
     }
 
     /**
+     * Reads and decodes a photo file with every bound: only a regular file is opened (a FIFO or device named
+     * directly or through a link is refused before opening, so it cannot block), at most {@code maxBytes}.
+     */
+    public RgbImage decodeFile(java.nio.file.Path file, long maxBytes) throws UnreadableImageException,
+            java.io.IOException {
+        return decode(RegularFiles.read(file, maxBytes));
+    }
+
+    /**
      * Decodes with an EXIF orientation already read from the same bytes (the indexer has it from the photo's facts),
      * or -1 to read it here.
      */
     public RgbImage decode(byte[] bytes, int orientation) throws UnreadableImageException {
+        try {
+            SLOTS.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UnreadableImageException(UnreadableImageException.Kind.TOO_COSTLY, "interrupted while waiting "
+                    + "to decode");
+        }
+        try {
+            return decodeNow(bytes, orientation);
+        } finally {
+            SLOTS.release();
+        }
+    }
+
+    private RgbImage decodeNow(byte[] bytes, int orientation) throws UnreadableImageException {
         if (bytes.length == 0) {
             throw new UnreadableImageException(UnreadableImageException.Kind.NOT_AN_IMAGE, "empty file");
         }
         String heif = heifBrand(bytes);
         if (heif != null) {
+            long declared = HeifSize.maxDeclaredPixels(bytes);
+            if (declared > maxPixels) {
+                throw new UnreadableImageException(UnreadableImageException.Kind.TOO_LARGE, String.format(Locale.ROOT,
+                        "declares %.0f megapixels, more than the limit of %.0f", declared / 1e6, maxPixels / 1e6));
+            }
             if (!HeifConverter.available()) {
                 throw new UnreadableImageException(UnreadableImageException.Kind.UNSUPPORTED_FORMAT,
                         "no decoder for " + heif.toUpperCase(Locale.ROOT) + " (HEIF) images; install heif-convert "
@@ -97,12 +142,19 @@ public final class ImageDecoder {
     }
 
     private RgbImage read(byte[] bytes) throws IOException, UnreadableImageException {
+        if (isJpeg(bytes)) {
+            int scans = JpegScans.count(bytes, MAX_JPEG_SCANS);
+            if (scans > MAX_JPEG_SCANS) {
+                throw new UnreadableImageException(UnreadableImageException.Kind.TOO_COSTLY,
+                        "a JPEG of more than " + MAX_JPEG_SCANS + " scans (a photo has at most about 12)");
+            }
+        }
         if (isJpeg(bytes) && TurboJpeg.get().isPresent()) {
             TurboJpeg turbo = TurboJpeg.get().get();
             TurboJpeg.Header header = turbo.header(bytes);
             if (header != null && header.supported()) {
                 checkSize(header.width(), header.height());
-                RgbImage image = turbo.decode(bytes, header, minShortSide);
+                RgbImage image = turbo.decode(bytes, header, minShortSide, MAX_DECODED_PIXELS);
                 if (image != null) {
                     return image;
                 }
@@ -126,6 +178,20 @@ public final class ImageDecoder {
                     Locale.ROOT, "%d×%d is %.0f megapixels, more than the limit of %.0f", width, height,
                     width * height / 1e6, maxPixels / 1e6));
         }
+        if (Math.max(width, height) > (long) MAX_ASPECT_RATIO * Math.max(1, Math.min(width, height))) {
+            throw new UnreadableImageException(UnreadableImageException.Kind.TOO_LARGE, String.format(
+                    Locale.ROOT, "%d×%d is a strip, more than %d:1", width, height, MAX_ASPECT_RATIO));
+        }
+    }
+
+    /**
+     * The subsampling step for ImageIO: the short side stays at least {@code minShortSide} where it can, and the
+     * result never has more than {@link #MAX_DECODED_PIXELS}, whatever the long side.
+     */
+    static int subsampling(long width, long height, int minShortSide) {
+        long byShortSide = Math.max(1, Math.min(width, height) / minShortSide);
+        long byPixels = (long) Math.ceil(Math.sqrt((double) width * height / MAX_DECODED_PIXELS));
+        return (int) Math.max(byShortSide, byPixels);
     }
 
     private RgbImage readWithImageIo(byte[] bytes) throws IOException, UnreadableImageException {
@@ -142,7 +208,7 @@ public final class ImageDecoder {
                 long height = reader.getHeight(0);
                 checkSize(width, height);
                 ImageReadParam param = reader.getDefaultReadParam();
-                int step = (int) Math.max(1, Math.min(width, height) / minShortSide);
+                int step = subsampling(width, height, minShortSide);
                 if (step > 1) {
                     param.setSourceSubsampling(step, step, 0, 0);
                 }

@@ -90,14 +90,20 @@ final class TurboJpeg {
     }
 
     /**
-     * Decodes at the smallest scale that keeps the short side at least {@code minShortSide}; null when the library
-     * reports any problem (a damaged or truncated file), which ImageIO then decodes and explains.
+     * Decodes at the smallest scale that keeps the short side at least {@code minShortSide} and gives at most
+     * {@code maxPixels}; null when the library reports any problem (a damaged or truncated file), which ImageIO then
+     * decodes and explains.
      */
-    RgbImage decode(byte[] jpeg, Header header, int minShortSide) {
-        int[] factor = {1, 1};
-        for (int[] f : factors) {
-            if (f[0] < f[1] && Math.min(scaled(header.width(), f), scaled(header.height(), f)) >= minShortSide) {
-                factor = f; // factors run from large to small: the last that fits is the smallest
+    RgbImage decode(byte[] jpeg, Header header, int minShortSide, long maxPixels) {
+        int[] factor = factors[factors.length - 1];
+        boolean chosen = false;
+        for (int[] f : factors) { // from large to small
+            if (f[0] > f[1] || (long) scaled(header.width(), f) * scaled(header.height(), f) > maxPixels) {
+                continue;
+            }
+            if (!chosen || Math.min(scaled(header.width(), f), scaled(header.height(), f)) >= minShortSide) {
+                factor = f; // the last that fits is the smallest that keeps the short side
+                chosen = true;
             }
         }
         int w = scaled(header.width(), factor);

@@ -68,10 +68,13 @@ public final class FolderScanner {
         return new FolderScanner(excludedDirs, includeHidden, paths);
     }
 
-    /** Whether {@code path} lies in a folder this scanner never scans. */
-    public boolean excluded(Path path) {
+    /**
+     * Whether {@code path} lies in a folder this scanner never scans, inside {@code root} (a data directory that
+     * holds the library, rather than lies in it, excludes nothing).
+     */
+    private boolean excluded(Path root, Path path) {
         for (Path p : excludedPaths) {
-            if (path.startsWith(p)) {
+            if (p.startsWith(root) && path.startsWith(p)) {
                 return true;
             }
         }
@@ -83,7 +86,7 @@ public final class FolderScanner {
      * see it: nothing inside an excluded or hidden folder, whatever the depth. {@code path} may be the root itself.
      */
     public void scan(Path root, Path path, Sink sink) throws IOException {
-        if (excluded(path)) {
+        if (excluded(root, path)) {
             return;
         }
         Path relative = root.relativize(path);
@@ -136,7 +139,7 @@ public final class FolderScanner {
                         if (dir.equals(start)) {
                             return FileVisitResult.CONTINUE;
                         }
-                        if (skippedFolder(dir.getFileName().toString()) || excluded(dir)) {
+                        if (skippedFolder(dir.getFileName().toString()) || excluded(start, dir)) {
                             return FileVisitResult.SKIP_SUBTREE;
                         }
                         if (Files.isSymbolicLink(dir) && realPath(dir).startsWith(realRoot)) {

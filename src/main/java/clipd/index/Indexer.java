@@ -7,6 +7,7 @@ import clipd.identify.FactsReader;
 import clipd.identify.PhotoFacts;
 import clipd.image.ImageDecoder;
 import clipd.image.Preprocessor;
+import clipd.image.RegularFiles;
 import clipd.image.UnreadableImageException;
 import clipd.store.PhotoRecord;
 import clipd.store.PhotoStore;
@@ -217,6 +218,9 @@ public final class Indexer {
                 }
             }
         }
+        for (Path folder : scannedFolders) { // files about to be read again are remembered again if skipped
+            skipped.forgetUnder(folder, seenSkipped);
+        }
         List<String> arrivedKnown = new ArrayList<>();
         List<FolderScanner.Candidate> toRead = new ArrayList<>();
         work.forEach(departed::arrived);
@@ -244,7 +248,6 @@ public final class Indexer {
                 continue;
             }
             removeUnder(folder, present, departed);
-            skipped.forgetUnder(folder, seenSkipped);
         }
         for (FolderScanner.Candidate c : toRead) { // renamed: recognised by content
             store.record(c.path().toString()).ifPresent(r -> departed.arrivedWith(r.hash(), c.path()));
@@ -525,7 +528,7 @@ public final class Indexer {
         }
         long start = System.nanoTime();
         try {
-            byte[] bytes = Files.readAllBytes(path);
+            byte[] bytes = RegularFiles.read(path, MAX_FILE_BYTES);
             if (bytes.length == 0) {
                 return Outcome.skipped(path, SkipReason.EMPTY, "0 bytes");
             }
@@ -547,6 +550,8 @@ public final class Indexer {
             return new Outcome(path, record, pixels, null, null);
         } catch (UnreadableImageException e) {
             return Outcome.skipped(path, SkipReason.of(e.kind()), e.getMessage());
+        } catch (RegularFiles.NotRegularFileException e) {
+            return Outcome.skipped(path, SkipReason.NOT_A_FILE, e.getReason());
         } catch (NoSuchFileException e) {
             return Outcome.skipped(path, SkipReason.UNREADABLE, "deleted while indexing");
         } catch (IOException e) {

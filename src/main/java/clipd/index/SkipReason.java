@@ -8,6 +8,8 @@ public enum SkipReason {
     UNSUPPORTED_FORMAT("format without a decoder"),
     CORRUPT("damaged or truncated image"),
     TOO_LARGE("image too large"),
+    /** Thousands of JPEG scans, a converter that did not finish: a deliberate or broken file. */
+    TOO_COSTLY("too costly to decode"),
     EMPTY("empty file"),
     UNREADABLE("cannot be read"),
     NOT_A_FILE("not a regular file"),
@@ -32,6 +34,7 @@ public enum SkipReason {
             case UNSUPPORTED_FORMAT -> UNSUPPORTED_FORMAT;
             case CORRUPT -> CORRUPT;
             case TOO_LARGE -> TOO_LARGE;
+            case TOO_COSTLY -> TOO_COSTLY;
         };
     }
 }

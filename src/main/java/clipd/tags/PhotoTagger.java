@@ -233,9 +233,65 @@ public final class PhotoTagger implements Indexer.Departures {
         }
     }
 
+    /**
+     * Takes note of XMP files that changed since clipd wrote them (a person's edit, {@code clipd untag}): the
+     * photo's remembered tags become the clipd keywords its XMP holds now, so that {@code tagged} counts what is
+     * there, and the photo is not tagged again until it or the tag settings change. Paths that are not XMP clipd
+     * wrote (photos, other files, clipd's own writes, still as written) change nothing.
+     */
+    public void noticeChanged(java.util.Collection<Path> paths) {
+        boolean changed = false;
+        for (Path p : paths) {
+            for (String photo : photosWrittenTo(p)) {
+                changed |= reread(photo, p);
+            }
+        }
+        if (changed) {
+            store.commit();
+        }
+    }
+
+    /** The indexed photos whose tags clipd left in {@code xmp}: photo.jpg for photo.jpg.xmp, photo.* for photo.xmp. */
+    private List<String> photosWrittenTo(Path xmp) {
+        List<String> photos = new ArrayList<>();
+        String file = xmp.toString();
+        store.tagState(file).filter(s -> file.equals(s.xmpFile())).ifPresent(s -> photos.add(file)); // embedded
+        if (file.endsWith(".xmp")) {
+            String base = file.substring(0, file.length() - ".xmp".length());
+            store.forEachRecord(base, (path, record) -> {
+                if (store.tagState(path).filter(s -> file.equals(s.xmpFile())).isPresent()) {
+                    photos.add(path);
+                }
+            });
+        }
+        return photos;
+    }
+
+    private boolean reread(String photo, Path xmp) {
+        TagState state = store.tagState(photo).orElseThrow();
+        try {
+            boolean exists = Files.isRegularFile(xmp);
+            long size = exists ? Files.size(xmp) : 0;
+            long modified = exists ? Files.getLastModifiedTime(xmp).toMillis() : 0;
+            if (exists && size == state.xmpSize() && modified == state.xmpModifiedMillis()) {
+                return false; // as clipd wrote it
+            }
+            List<String> own = exists ? files.current(Path.of(photo)).own() : List.of();
+            store.putTagState(photo, new TagState(state.hash(), state.settings(), own,
+                    exists ? state.xmpFile() : null, size, modified));
+            return true;
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot read the XMP of {0}: {1}", photo, e.getMessage());
+            return false;
+        }
+    }
+
     /** Tags one photo; returns whether it now carries tags. */
     private boolean tag(String path, PhotoRecord record, List<TagScorer.Candidate> ranked, Listener listener) {
         Path photo = Path.of(path);
+        if (!Files.isRegularFile(photo)) {
+            return false; // moved or deleted since it was indexed: a sidecar written now would be an orphan
+        }
         List<String> chosen = policy.choose(ranked);
         XmpFiles.Outcome outcome = files.retag(photo, chosen);
         stats.count(outcome);

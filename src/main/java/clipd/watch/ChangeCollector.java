@@ -53,6 +53,8 @@ public final class ChangeCollector {
     private long lastEventNanos; // guarded by this
     private long oldestPendingNanos; // guarded by this
     private boolean rescan; // guarded by this
+    /** Past the cap: events are not kept until the reconcile they asked for starts. */
+    private boolean overflowed; // guarded by this
 
     /** With the system clock, up to ten settle times under endless activity, {@value #DEFAULT_MAX_PENDING} paths. */
     public ChangeCollector(long settleMillis) {
@@ -77,7 +79,8 @@ public final class ChangeCollector {
             if (pending.size() >= maxPending && !pending.containsKey(path)) {
                 pending.clear(); // a reconcile finds all of them, and more cheaply than one by one
                 rescan = true;
-            } else if (!rescan) { // else the reconcile to come sees it
+                overflowed = true;
+            } else if (!overflowed) { // else the reconcile to come sees it
                 pending.put(path, new Pending(state, now));
             }
             notifyAll();
@@ -94,6 +97,7 @@ public final class ChangeCollector {
     public synchronized boolean takeRescanRequest() {
         boolean r = rescan;
         rescan = false;
+        overflowed = false;
         return r;
     }
 

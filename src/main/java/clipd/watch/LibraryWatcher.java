@@ -55,7 +55,8 @@ public final class LibraryWatcher implements AutoCloseable {
                     @Override
                     public void onException(Exception e) {
                         // lost events, as far as clipd can tell: the reconcile finds what they would have said
-                        LOG.log(System.Logger.Level.DEBUG, "watcher reported {0}; rescanning", e.toString());
+                        LOG.log(System.Logger.Level.INFO, "file-system events were lost; rescanning");
+                        LOG.log(System.Logger.Level.DEBUG, "directory-watcher reported {0}", e.toString());
                         changes.requestRescan();
                     }
                 })

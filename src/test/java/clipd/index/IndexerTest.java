@@ -96,7 +96,7 @@ class IndexerTest {
         assertEquals(0, s.embedded(), "nothing new to embed");
         assertEquals(2, s.reused());
         assertEquals(1, s.renamed(), "the move is a rename; the copy is not");
-        assertEquals(1, s.removed());
+        assertEquals(0, s.removed(), "a rename is not a removal too");
         assertTrue(store.record(photos.resolve("cat.jpg").toString()).isEmpty());
         assertEquals(hash, record("sub/kitty.jpg").hash());
         assertArrayEquals(vector, store.vector(hash));
@@ -173,7 +173,7 @@ class IndexerTest {
                 new Indexer.Target(photos, photos.resolve("@eaDir/thumb.jpg"))), s);
         assertEquals(0, s.embedded());
         assertEquals(2, s.renamed());
-        assertEquals(2, s.removed());
+        assertEquals(0, s.removed(), "renamed, not removed");
         assertEquals(2, s.found(), "the excluded folder's file is not even looked at");
         assertTrue(store.record(photos.resolve("2024 trip/summer/cat.jpg").toString()).isPresent());
         assertTrue(store.record(photos.resolve("2024/bee.jpg").toString()).isEmpty());
@@ -221,8 +221,10 @@ class IndexerTest {
         assertEquals(0, s.embedded());
         assertEquals(0, s.skipped(), "a sidecar is not a skipped file");
         assertEquals(51.5, record("cat.jpg").facts().latitude(), 1e-9);
-        assertEquals(Long.valueOf(1), index().skipCounts().get(SkipReason.NOT_AN_IMAGE),
-                "a full scan counts only not-an-image.txt, not the sidecar");
+        index();
+        assertEquals(Long.valueOf(1), indexer.skipped().counts().get(SkipReason.NOT_AN_IMAGE),
+                "the library's skipped files are only not-an-image.txt, not the sidecar");
+        assertEquals(1, indexer.skipped().count());
     }
 
     @Test
@@ -277,5 +279,36 @@ class IndexerTest {
     private static SkipReason skipOf(IndexStats s, String name) {
         return s.skips().stream().filter(k -> k.path().getFileName().toString().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError(name + " not skipped: " + s.skips())).reason();
+    }
+
+    @Test
+    void aSkippedFileIsCountedOnceAndNotReadAgainWhileUnchanged() throws Exception {
+        Files.write(photos.resolve("broken.jpg"), new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 1, 2, 3});
+        IndexStats first = index();
+        assertEquals(2, first.skipped(), "not-an-image.txt and broken.jpg");
+        IndexStats second = index();
+        assertEquals(0, second.skipped(), "nothing new to skip: " + second.skips());
+        assertEquals(0, second.hashed(), "broken.jpg is not read again");
+        assertEquals(2, indexer.skipped().count());
+        Files.delete(photos.resolve("broken.jpg"));
+        index();
+        assertEquals(1, indexer.skipped().count(), "a deleted file leaves the skip list");
+        Files.copy(photos.resolve("cat.jpg"), photos.resolve("not-an-image.txt"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(photos.resolve("not-an-image.txt"), photos.resolve("now-an-image.jpg"));
+        index();
+        assertEquals(0, indexer.skipped().count(), "renamed to a photo, it is no skipped file any more");
+    }
+
+    @Test
+    void aPhotoLinkedToAFifoIsSkippedWithoutBlocking() throws Exception {
+        Path fifo = tmp.resolve("pipe");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0, "mkfifo");
+        Files.createSymbolicLink(photos.resolve("pipe.jpg"), fifo);
+        IndexStats s = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                this::index);
+        assertEquals(SHARED_IMAGES, s.embedded());
+        assertEquals(Long.valueOf(1), indexer.skipped().counts().get(SkipReason.NOT_A_FILE));
     }
 }
