@@ -177,6 +177,8 @@ test("filters apply to similar and image searches, live in the URL and survive r
   assert.match(await message(page), new RegExp(`^${pixels - 1} photos like that photo, most alike first`),
     "the camera filter holds, the photo itself left out");
   assert.ok(await page.locator("#chips .chip img").isVisible(), "the similar-to photo as a chip with its thumbnail");
+  const likeName = await page.locator("#viewer #view-name").textContent();
+  await page.waitForFunction((n) => document.querySelector("#chips .chip span").textContent === `Like ${n}`, likeName);
 
   await page.reload();
   await settled(page);
