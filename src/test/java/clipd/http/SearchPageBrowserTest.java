@@ -28,7 +28,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * The search page in a real browser: a daemon with the tiny model follows copies of the shared photos plus
@@ -38,6 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SearchPageBrowserTest {
     static final int GENERATED = 100;
+    /** The photos in the shared images/ folder (all its files but not-an-image.txt). */
+    static final int SHARED = 22;
     private static final Path WEB_TESTS = Path.of("src/test/web").toAbsolutePath();
 
     @TempDir
@@ -49,7 +51,7 @@ class SearchPageBrowserTest {
         boolean possible = Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isDirectory(
                 WEB_TESTS.resolve("node_modules/playwright-core")) && onPath("node");
         if (!possible) {
-            assertTrue(!required, "CLIPD_BROWSER_TESTS=required, but chromium, node or src/test/web/node_modules "
+            assertFalse(required, "CLIPD_BROWSER_TESTS=required, but chromium, node or src/test/web/node_modules "
                     + "(npm ci there) is missing");
             Assumptions.abort("needs /usr/bin/chromium, node and 'npm ci' in src/test/web");
         }
@@ -79,7 +81,7 @@ class SearchPageBrowserTest {
                 AccessToken token = AccessToken.loadOrCreate(tmp.resolve("data"));
                 int port = server.start(token);
                 searcher.warmUp();
-                Await.until(() -> index.size() >= GENERATED + 22 && tagger.ready()
+                Await.until(() -> index.size() >= GENERATED + SHARED && tagger.ready()
                         && "idle".equals(daemon.status().get("state")), "the daemon to index and tag the photos", 120);
                 String hold = System.getProperty("clipd.page.hold");
                 if (hold != null) {
