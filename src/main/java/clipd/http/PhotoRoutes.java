@@ -108,7 +108,7 @@ final class PhotoRoutes implements Routes {
         String path = ids.pathOf(ctx);
         PhotoFacts f = index.factsOf(path);
         String served = Files.probeContentType(Path.of(path));
-        if (f != null && BROWSER_TYPES.contains(f.type()) && served != null && served.equals("image/" + f.type())) {
+        if (f != null && f.type() != null && BROWSER_TYPES.contains(f.type()) && ("image/" + f.type()).equals(served)) {
             file(ctx);
         } else {
             rendition(ctx, path, DISPLAY_SIZE);
