@@ -57,10 +57,10 @@ final class PhotoRoutes implements Routes {
         String id = ids.idOf(path);
         PhotoFacts f = index.factsOf(path);
         ctx.json(f == null ? new Photo(id, path, null, null, null, null, null, null, null, null, null, null, null, null,
-                ids.thumbnail(id), ids.file(id))
+                PhotoIds.thumbnail(id), PhotoIds.file(id))
                 : new Photo(id, path, Params.taken(f), f.takenSource(), f.latitude(), f.longitude(), f.camera(),
                 f.make(), f.model(), f.lens(), f.orientation(), f.width() > 0 ? f.width() : null,
-                f.height() > 0 ? f.height() : null, f.type(), ids.thumbnail(id), ids.file(id)));
+                f.height() > 0 ? f.height() : null, f.type(), PhotoIds.thumbnail(id), PhotoIds.file(id)));
     }
 
     private void tags(Context ctx) throws ModelUnavailableException {
@@ -91,8 +91,13 @@ final class PhotoRoutes implements Routes {
             throw new ApiError(400, "bad_size", "size must be from 32 to 1024");
         }
         String path = ids.pathOf(ctx);
+        PhotoRecord record = record(path);
         try {
-            Path file = thumbnails.get(Path.of(path), record(path).hash(), size);
+            Path file = thumbnails.get(() -> {
+                try (IndexedFile photo = IndexedFile.open(Path.of(path), record)) {
+                    return photo.readAll();
+                }
+            }, record.hash(), size);
             ctx.contentType("image/jpeg").header("Cache-Control", "private, max-age=86400");
             ctx.result(Files.readAllBytes(file));
         } catch (UnreadableImageException | IOException e) {
@@ -101,13 +106,10 @@ final class PhotoRoutes implements Routes {
     }
 
     private void file(Context ctx) throws IOException {
-        Path path = Path.of(ids.pathOf(ctx));
-        if (!Files.isRegularFile(path)) {
-            throw new ApiError(404, "not_found", "the photo is no longer there");
-        }
-        String type = Files.probeContentType(path);
-        ctx.contentType(type != null ? type : "application/octet-stream");
-        ctx.result(Files.newInputStream(path));
+        String path = ids.pathOf(ctx);
+        IndexedFile photo = IndexedFile.open(Path.of(path), record(path));
+        ctx.contentType(photo.contentType()).header("Cache-Control", "private");
+        ctx.result(photo.stream()); // Javalin closes the stream, and so the file, when it is sent
     }
 
     private PhotoRecord record(String path) {
