@@ -30,6 +30,7 @@ final class Help {
               clipd search [--folder DIR] QUERY...  search the index (rclip's query language)
               clipd serve [--folder DIR]...         keep the index of the folders current (the daemon)
               clipd status                          the running daemon's state (exit 0 ok, 1 error, 3 not running)
+              clipd open                            sign in to the search page of the running daemon
               clipd reindex                         ask the running daemon to compare every folder with the disk
               clipd folders add|remove DIR          watch one more folder, or stop watching one, at run time
               clipd tokenize TEXT                   print CLIP token ids of a text
@@ -89,6 +90,17 @@ final class Help {
             usage: clipd status [--json] [--port N]
             Asks the running clipd serve for its state. Exit code 0 when it is healthy, 1 when it reports an error,
             3 when it is not running.
+            """;
+
+    static final String OPEN = """
+            usage: clipd open [--print] [--port N]
+            Prints the address that signs this browser in to the running clipd serve's search page,
+            http://127.0.0.1:PORT/#token=TOKEN, and opens it in the default browser when there is one (xdg-open,
+            open). The page trades the token for a session cookie and drops it from the address bar. Exit code 3
+            when clipd serve is not running.
+
+            options:
+              --print                   only print the address
             """;
 
     static final String CONTROL = """

@@ -46,7 +46,7 @@ final class SearchCommand {
         PhotoFilter filter = PhotoFilter.parse(filters);
         Query query = args.positional().isEmpty() && !filter.isEmpty() ? null
                 : QueryParser.parse(args.positional(), cli.workingDir);
-        List<SearchHit> fromDaemon = askDaemon(settings, query, top, filters);
+        List<SearchHit> fromDaemon = askDaemon(new DaemonClient(settings, args), query, top, filters);
         if (fromDaemon != null) {
             print(fromDaemon, args, cli);
             return 0;
@@ -94,10 +94,10 @@ final class SearchCommand {
     }
 
     /** A running daemon answers in milliseconds and keeps its folders current itself; null when none runs. */
-    private static List<SearchHit> askDaemon(Settings settings, Query query, int top, Map<String, String> filters)
+    private static List<SearchHit> askDaemon(DaemonClient daemon, Query query, int top, Map<String, String> filters)
             throws Exception {
         try {
-            return new DaemonClient(settings).search(query, top, filters);
+            return daemon.search(query, top, filters);
         } catch (DaemonClient.NotRunning e) {
             return null;
         }

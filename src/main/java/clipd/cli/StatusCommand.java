@@ -17,7 +17,7 @@ final class StatusCommand {
             cli.out.print(Help.STATUS);
             return 0;
         }
-        DaemonClient client = new DaemonClient(Settings.from(args, cli.env));
+        DaemonClient client = new DaemonClient(Settings.from(args, cli.env), args);
         JsonNode s;
         try {
             s = client.status();

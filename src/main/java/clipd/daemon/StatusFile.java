@@ -1,12 +1,10 @@
 package clipd.daemon;
 
 import clipd.util.Json;
+import clipd.util.PrivateFiles;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -32,9 +30,7 @@ final class StatusFile {
         for (Map.Entry<String, Object> e : fields.entrySet()) {
             json.add(Json.quote(e.getKey()) + ": " + value(e.getValue()));
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, json.toString(), StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        PrivateFiles.writeAtomically(file, json.toString()); // it lists the folders: the owner's only
     }
 
     private static String value(Object v) {
