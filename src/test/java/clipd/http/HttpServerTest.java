@@ -223,7 +223,7 @@ class HttpServerTest {
     @Test
     void everySearchKindPagesAndHonoursTheFilters() throws Exception {
         ready();
-        String cat = VectorIndex.idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
+        String cat = idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
         byte[] bee = Files.readAllBytes(Fixtures.SHARED_IMAGES.resolve("bee.jpg"));
         int jpegs = json(get("/api/facets")).get("types").get("jpeg").asInt();
         for (String kind : new String[] {"/api/search?q=a+cat&", "/api/similar/" + cat + "?", "/api/photos?",
@@ -267,7 +267,7 @@ class HttpServerTest {
     void theDisplayRenditionIsAlwaysSomethingABrowserShows() throws Exception {
         for (String name : new String[] {"chess-knight.tiff", "kookaburras.pnm", "duck.jp2", "cat.jpg", "tree.webp"}) {
             Path path = Fixtures.SHARED_IMAGES.resolve(name);
-            HttpResponse<byte[]> r = get("/api/photos/" + VectorIndex.idOf(path.toString()) + "/display");
+            HttpResponse<byte[]> r = get("/api/photos/" + idOf(path.toString()) + "/display");
             assertEquals(200, r.statusCode(), name);
             String type = r.headers().firstValue("Content-Type").orElse("");
             if (name.endsWith(".jpg") || name.endsWith(".webp")) {
