@@ -476,6 +476,10 @@ function showChips(search) {
     else img.src = `/api/photos/${encodeURIComponent(search.similar)}/thumbnail?size=64`;
     const label = document.createElement("span");
     label.textContent = state.image ? `Like ${state.image.name}` : "Like this photo";
+    if (!state.image) {
+      api(`/api/photos/${encodeURIComponent(search.similar)}`)
+        .then(({ body }) => { label.textContent = `Like ${nameOf(body.path)}`; }, () => {});
+    }
     const remove = document.createElement("button");
     remove.type = "button";
     remove.textContent = "✕";

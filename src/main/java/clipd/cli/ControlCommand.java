@@ -39,7 +39,7 @@ final class ControlCommand {
     }
 
     private static int send(Args args, Cli cli, String path, String body, String done) throws Exception {
-        DaemonClient client = new DaemonClient(Settings.from(args, cli.env));
+        DaemonClient client = new DaemonClient(Settings.from(args, cli.env), args);
         try {
             JsonNode answer = client.change(path, body);
             if (done != null) {

@@ -1,9 +1,9 @@
 package clipd.cli;
 
 import clipd.http.AccessToken;
+import clipd.http.PhotoIds;
 import clipd.search.Query;
 import clipd.search.QueryEmbedder;
-import clipd.search.VectorIndex;
 import clipd.search.QueryException;
 import clipd.search.SearchHit;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,10 +23,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
-/** The {@code clipd} command talking to a running {@code clipd serve} over its loopback API. */
+/**
+ * The {@code clipd} command talking to a running {@code clipd serve} over its loopback API. The daemon is found by
+ * the endpoint file in the data directory ({@code --port} overrides it); before the token goes anywhere, the
+ * listener there must prove it knows the token by answering a fresh challenge, so a program that took the port
+ * (or relays to the daemon from another port) learns nothing.
+ */
 final class DaemonClient {
-    /** Nothing answers on the daemon's address. */
+    /** Nothing answers on the daemon's address, or what answers is not this data directory's daemon. */
     static final class NotRunning extends Exception {
         NotRunning(String message) {
             super(message);
@@ -38,12 +44,17 @@ final class DaemonClient {
     private static final int SEARCH_PAGE_LIMIT = 500;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String base;
+    private final int port;
     private final Path dataDir;
+    private AccessToken verified;
 
-    DaemonClient(Settings settings) {
-        String host = settings.listen().equals("0.0.0.0") || settings.listen().equals("::") ? "127.0.0.1"
-                : settings.listen().contains(":") ? "[" + settings.listen() + "]" : settings.listen();
-        this.base = "http://" + host + ":" + settings.port();
+    /** The daemon of the settings' data directory; an explicit {@code --port} (and {@code --listen}) wins. */
+    DaemonClient(Settings settings, Args args) {
+        Optional<Endpoint> recorded = args.value("--port") != null ? Optional.empty()
+                : Endpoint.read(settings.dataDir()).filter(Endpoint::alive);
+        Endpoint endpoint = recorded.orElse(new Endpoint(0, settings.listen(), settings.port()));
+        this.base = endpoint.url();
+        this.port = endpoint.port();
         this.dataDir = settings.dataDir();
     }
 
@@ -57,7 +68,7 @@ final class DaemonClient {
 
     /** Why an indexed photo has its tags (see GET /api/photos/{id}/tags). */
     JsonNode tags(Path photo, int top) throws IOException, NotRunning {
-        return send(HttpRequest.newBuilder(URI.create(base + "/api/photos/" + VectorIndex.idOf(photo.toString())
+        return send(HttpRequest.newBuilder(URI.create(base + "/api/photos/" + new PhotoIds(token()).idOf(photo.toString())
                 + "/tags?top=" + top)).GET());
     }
 
@@ -100,10 +111,14 @@ final class DaemonClient {
         return hits;
     }
 
+    /** The search page's address with the token after {@code #}, which the page trades for a session cookie. */
+    String signInUrl() throws IOException, NotRunning {
+        return base + "/#token=" + token().value();
+    }
+
     /** Every call is authorised with the token the daemon keeps in the data directory. */
     private JsonNode send(HttpRequest.Builder request) throws IOException, NotRunning {
-        AccessToken token = AccessToken.read(dataDir).orElseThrow(() -> new IOException("no access token in "
-                + dataDir + " (is clipd serve running with this data directory?)"));
+        AccessToken token = token();
         try {
             HttpResponse<String> response = http.send(request.header("Authorization", "Bearer " + token.value())
                     .timeout(Duration.ofSeconds(60)).build(),
@@ -120,6 +135,38 @@ final class DaemonClient {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
+    }
+
+    /** The token, once what answers on the daemon's address has shown it knows it. */
+    private AccessToken token() throws IOException, NotRunning {
+        if (verified != null) {
+            return verified;
+        }
+        AccessToken token = AccessToken.read(dataDir).orElseThrow(() -> new NotRunning("no clipd serve has run "
+                + "with the data directory " + dataDir + " (it has no access token)"));
+        String nonce = AccessToken.randomHex(16);
+        HttpResponse<String> answer;
+        try {
+            answer = http.send(HttpRequest.newBuilder(URI.create(base + "/api/challenge?nonce=" + nonce))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            throw new NotRunning("nothing answers on " + base);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        String proof = null;
+        try {
+            proof = answer.statusCode() == 200 ? JSON.readTree(answer.body()).path("proof").asText(null) : null;
+        } catch (IOException e) {
+            // not JSON: not clipd
+        }
+        if (!AccessToken.equal(proof, token.proof(port, nonce))) {
+            throw new NotRunning("what answers on " + base + " is not the clipd serve of " + dataDir
+                    + " (it cannot prove it knows the token, which was not sent)");
+        }
+        verified = token;
+        return token;
     }
 
     private static String encode(String s) {

@@ -13,6 +13,8 @@ final class Help {
               clipd search [--folder DIR] QUERY...  search the index (rclip's query language)
               clipd serve [--folder DIR]...         keep the index of the folders current (the daemon)
               clipd status                          the running daemon's state (exit 0 ok, 1 error, 3 not running)
+              clipd open                            sign this browser in to the search page
+              clipd open                            sign in to the search page of the running daemon
               clipd reindex                         ask the running daemon to compare every folder with the disk
               clipd folders add|remove DIR          watch one more folder, or stop watching one, at run time
               clipd tokenize TEXT                   print CLIP token ids of a text

@@ -48,6 +48,7 @@ public final class Main {
             case "search" -> SearchCommand.run(rest, cli);
             case "serve" -> ServeCommand.run(rest, cli);
             case "status" -> StatusCommand.run(rest, cli);
+            case "open" -> OpenCommand.run(rest, cli);
             case "reindex" -> ControlCommand.reindex(rest, cli);
             case "folders" -> ControlCommand.folders(rest, cli);
             case "tokenize" -> TokenizeCommand.run(rest, cli);

@@ -175,6 +175,13 @@ final class Options {
             3 when it is not running (--json then prints {"state": "not_running", ...}).""",
             List.of(JSON, CONFIG, DATA_DIR), List.of(DAEMON));
 
+    static final Command OPEN = new Command("open", "usage: clipd open [OPTIONS]", """
+            Prints the address that signs this browser in to the running clipd serve's search page,
+            http://127.0.0.1:PORT/#token=TOKEN, and opens it in the default browser when there is one (xdg-open,
+            open). The page trades the token for a session cookie and drops it from the address bar. Exit code 3
+            when clipd serve is not running.""",
+            List.of(flag("--print", "only print the address"), CONFIG, DATA_DIR), List.of(DAEMON));
+
     static final Command CONTROL = new Command("reindex", """
             usage: clipd reindex [OPTIONS]
                    clipd folders add DIR | clipd folders remove DIR""", """
@@ -254,6 +261,6 @@ final class Options {
             installed).""", List.of(), List.of());
 
     /** Every command, in the order of clipd --help. */
-    static final List<Command> COMMANDS = List.of(INDEX, SEARCH, SERVE, STATUS, CONTROL, TOKENIZE, EMBED, EVAL,
+    static final List<Command> COMMANDS = List.of(INDEX, SEARCH, SERVE, STATUS, OPEN, CONTROL, TOKENIZE, EMBED, EVAL,
             BENCH, TAGS, UNTAG, SERVICE);
 }

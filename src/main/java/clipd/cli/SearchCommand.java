@@ -38,7 +38,7 @@ final class SearchCommand {
         PhotoFilter filter = PhotoFilter.parse(filters, name -> "--" + name.replace('_', '-'));
         Query query = args.positional().isEmpty() && !filter.isEmpty() ? null
                 : QueryParser.parse(args.positional(), cli.workingDir);
-        List<SearchHit> fromDaemon = askDaemon(settings, query, top, filters);
+        List<SearchHit> fromDaemon = askDaemon(new DaemonClient(settings, args), query, top, filters);
         if (fromDaemon != null) {
             print(fromDaemon, args, cli);
             return 0;
@@ -86,10 +86,10 @@ final class SearchCommand {
     }
 
     /** A running daemon answers in milliseconds and keeps its folders current itself; null when none runs. */
-    private static List<SearchHit> askDaemon(Settings settings, Query query, int top, Map<String, String> filters)
+    private static List<SearchHit> askDaemon(DaemonClient daemon, Query query, int top, Map<String, String> filters)
             throws Exception {
         try {
-            List<SearchHit> hits = new DaemonClient(settings).search(query, top, filters);
+            List<SearchHit> hits = daemon.search(query, top, filters);
             return hits == null || hits.size() <= top ? hits : hits.subList(0, top); // "all" past the API's page
         } catch (DaemonClient.NotRunning e) {
             return null;

@@ -61,9 +61,12 @@ final class ServeCommand {
             try (HttpServer http = new HttpServer(new HttpServer.Options(settings.listen(), settings.port(),
                     MAX_UPLOAD_BYTES, settings.dataDir().resolve("thumbnails"), THUMBNAIL_CACHE_BYTES,
                     settings.maxImagePixels()), searcher, c.store, daemon, tagger)) {
-                int port = http.start(AccessToken.loadOrCreate(settings.dataDir()));
-                LOG.log(System.Logger.Level.INFO, "search page and API at http://{0}:{1}/", settings.listen(),
-                        String.valueOf(port));
+                AccessToken token = AccessToken.loadOrCreate(settings.dataDir());
+                int port = http.start(token);
+                Endpoint endpoint = new Endpoint(ProcessHandle.current().pid(), settings.listen(), port);
+                endpoint.write(settings.dataDir());
+                LOG.log(System.Logger.Level.INFO, "search page and API at {0}/ ; to sign in, open {0}/#token={1} "
+                        + "(or run clipd open)", endpoint.url(), token.value());
                 Thread warmUp = new Thread(() -> {
                     try {
                         searcher.warmUp();
@@ -76,7 +79,11 @@ final class ServeCommand {
                 for (String signal : new String[] {"TERM", "INT"}) {
                     Signal.handle(new Signal(signal), s -> daemon.stop());
                 }
-                daemon.run();
+                try {
+                    daemon.run();
+                } finally {
+                    endpoint.remove(settings.dataDir());
+                }
             }
         }
         return 0;

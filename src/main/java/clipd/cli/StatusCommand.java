@@ -20,7 +20,7 @@ final class StatusCommand {
             cli.out.print(Options.STATUS.help());
             return 0;
         }
-        DaemonClient client = new DaemonClient(Settings.from(args, cli.env));
+        DaemonClient client = new DaemonClient(Settings.from(args, cli.env), args);
         JsonNode s;
         try {
             s = client.status();

@@ -37,7 +37,7 @@ final class TagsCommand {
         int top = Args.parseInt("--top", args.value("--top") == null ? "15" : args.value("--top"), 1, 200);
         JsonNode report;
         try {
-            report = new DaemonClient(settings).tags(photo, top);
+            report = new DaemonClient(settings, args).tags(photo, top);
         } catch (DaemonClient.NotRunning e) {
             report = explainHere(settings, photo, top);
         }

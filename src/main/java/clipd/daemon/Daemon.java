@@ -105,22 +105,28 @@ public final class Daemon implements LibraryControl {
         changes.requestRescan();
     }
 
-    /** Watches one more folder from the next loop on. */
+    /**
+     * Watches one more folder, by its real path, from the next loop on; refuses what {@link WatchableFolders}
+     * refuses. Synchronized with {@link #removeFolder}, so two requests cannot add one folder twice.
+     */
     @Override
-    public void addFolder(Path folder) {
-        if (!folders.contains(folder)) {
-            folders.add(folder);
-            changes.requestRescan();
-        }
+    public synchronized void addFolder(Path folder) throws FolderRefusedException {
+        folders.add(WatchableFolders.check(folder, status.file().toAbsolutePath().getParent(), folders));
+        changes.requestRescan();
     }
 
-    /** Stops watching a folder and forgets its photos. */
+    /** Stops watching a folder (named as it is watched, or by another name of it) and forgets its photos. */
     @Override
-    public void removeFolder(Path folder) {
-        if (folders.remove(folder)) {
-            forgotten.add(folder);
-            changes.retainOnly(p -> rootOf(p).isPresent());
-            changes.requestRescan();
+    public synchronized void removeFolder(Path folder) {
+        Path real = WatchableFolders.realOrAsIs(folder);
+        for (Path watched : folders) {
+            if (watched.equals(folder) || WatchableFolders.realOrAsIs(watched).equals(real)) {
+                folders.remove(watched);
+                forgotten.add(watched);
+                changes.retainOnly(p -> rootOf(p).isPresent());
+                changes.requestRescan();
+                return;
+            }
         }
     }
 

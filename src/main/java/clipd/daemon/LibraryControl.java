@@ -14,7 +14,8 @@ public interface LibraryControl {
     /** Compares every folder with the disk soon. */
     void requestRescan();
 
-    void addFolder(Path folder);
+    /** Watches one more folder, by its real path. */
+    void addFolder(Path folder) throws FolderRefusedException;
 
     void removeFolder(Path folder);
 }

@@ -1,6 +1,7 @@
 package clipd.daemon;
 
 import clipd.util.Json;
+import clipd.util.PrivateFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -8,7 +9,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.time.Instant;
 import java.util.Map;
@@ -69,9 +69,7 @@ public final class StatusFile {
         for (Map.Entry<String, Object> e : fields.entrySet()) {
             json.add(Json.quote(e.getKey()) + ": " + value(e.getValue()));
         }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, json.toString(), StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        PrivateFiles.writeAtomically(file, json.toString()); // it lists the folders: the owner's only
     }
 
     private static String value(Object v) {

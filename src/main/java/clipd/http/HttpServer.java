@@ -5,6 +5,7 @@ import clipd.search.Searcher;
 import clipd.store.PhotoStore;
 import clipd.tags.PhotoTagger;
 import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
 import io.javalin.http.staticfiles.Location;
 
 import java.io.IOException;
@@ -14,8 +15,8 @@ import java.util.List;
 
 /**
  * clipd's local HTTP API and search page (Javalin on Jetty), listening on loopback unless told otherwise. This class
- * only assembles the server: the guards run first on every request ({@link RequestGuard}, then
- * {@link Authentication}), then one route table per resource ({@link AuthRoutes}, {@link SearchRoutes},
+ * only assembles the server: the middleware runs first on every request ({@link SecurityHeaders},
+ * {@link RequestGuard}, then {@link Authentication}), then one route table per resource ({@link AuthRoutes}, {@link SearchRoutes},
  * {@link PhotoRoutes}, {@link LibraryRoutes}); {@link ErrorAnswers} turns what they throw into JSON. Photos are named
  * by id only; a file is served only if it is in the index.
  */
@@ -48,9 +49,9 @@ public final class HttpServer implements AutoCloseable {
 
     /** Starts listening; returns the port (useful when 0 asked for any free one). */
     public int start(AccessToken token) throws IOException {
-        RequestGuard guard = new RequestGuard(RequestGuard.namesFor(options.listen()));
+        RequestGuard guard = new RequestGuard(RequestGuard.namesFor(options.listen()), options.maxUploadBytes());
         Authentication auth = new Authentication(token);
-        PhotoIds ids = new PhotoIds(searcher.index());
+        PhotoIds ids = new PhotoIds(token, searcher.index());
         List<Routes> resources = List.of(new AuthRoutes(auth, token), new SearchRoutes(searcher, ids),
                 new PhotoRoutes(searcher.index(), ids, store, tagger, thumbnails),
                 new LibraryRoutes(library, searcher.index()));
@@ -58,9 +59,14 @@ public final class HttpServer implements AutoCloseable {
             config.jetty.host = options.listen();
             config.jetty.port = options.port();
             config.http.maxRequestSize = options.maxUploadBytes();
+            // an uploaded image stays in memory (never in a temporary file others might read), within the limit
+            config.jetty.multipartConfig.maxFileSize(options.maxUploadBytes(), SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxTotalRequestSize(options.maxUploadBytes(), SizeUnit.BYTES);
+            config.jetty.multipartConfig.maxInMemoryFileSize((int) options.maxUploadBytes(), SizeUnit.BYTES);
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
             config.staticFiles.add("/web", Location.CLASSPATH);
+            config.routes.before(SecurityHeaders::add);
             config.routes.before(guard::check);
             config.routes.before(auth::check);
             resources.forEach(r -> r.addTo(config.routes));

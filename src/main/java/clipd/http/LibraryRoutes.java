@@ -1,5 +1,6 @@
 package clipd.http;
 
+import clipd.daemon.FolderRefusedException;
 import clipd.daemon.LibraryControl;
 import clipd.search.Facets;
 import clipd.search.VectorIndex;
@@ -7,7 +8,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +52,7 @@ final class LibraryRoutes implements Routes {
         routes.post("/api/folders", this::folders);
     }
 
-    private void folders(Context ctx) {
+    private void folders(Context ctx) throws FolderRefusedException {
         Map<?, ?> body;
         try {
             body = ctx.bodyAsClass(Map.class);
@@ -62,11 +62,11 @@ final class LibraryRoutes implements Routes {
         Object add = body.get("add");
         Object remove = body.get("remove");
         if (add instanceof String a && Path.of(a).isAbsolute()) {
-            Path folder = Path.of(a).normalize();
-            if (!Files.isDirectory(folder)) {
-                throw new ApiError(400, "not_a_folder", folder + " is not a folder");
+            try {
+                library.addFolder(Path.of(a));
+            } catch (FolderRefusedException e) {
+                throw new ApiError(400, "folder_refused", e.getMessage());
             }
-            library.addFolder(folder);
         } else if (remove instanceof String r && Path.of(r).isAbsolute()) {
             library.removeFolder(Path.of(r).normalize());
         } else {

@@ -30,8 +30,9 @@ final class PhotoRoutes implements Routes {
     }
 
     static final int DISPLAY_SIZE = 2048;
-    /** Formats every current browser shows, as PhotoFacts names them (and as image/TYPE their MIME type). */
-    private static final Set<String> BROWSER_TYPES = Set.of("jpeg", "png", "gif", "webp", "bmp");
+    /** Formats every current browser shows, by the MIME type the file's first bytes announce. */
+    private static final Set<String> BROWSER_TYPES = Set.of("image/jpeg", "image/png", "image/gif", "image/webp",
+            "image/bmp");
 
     private final VectorIndex index;
     private final PhotoIds ids;
@@ -64,10 +65,10 @@ final class PhotoRoutes implements Routes {
         String id = ids.idOf(path);
         PhotoFacts f = index.factsOf(path);
         ctx.json(f == null ? new Photo(id, path, null, null, null, null, null, null, null, null, null, null, null, null,
-                ids.thumbnail(id), ids.file(id))
+                PhotoIds.thumbnail(id), PhotoIds.file(id))
                 : new Photo(id, path, Params.taken(f), f.takenSource(), f.latitude(), f.longitude(), f.camera(),
                 f.make(), f.model(), f.lens(), f.orientation(), f.width() > 0 ? f.width() : null,
-                f.height() > 0 ? f.height() : null, f.type(), ids.thumbnail(id), ids.file(id)));
+                f.height() > 0 ? f.height() : null, f.type(), PhotoIds.thumbnail(id), PhotoIds.file(id)));
     }
 
     private void tags(Context ctx) throws ModelUnavailableException {
@@ -106,18 +107,23 @@ final class PhotoRoutes implements Routes {
      */
     private void display(Context ctx) throws Exception {
         String path = ids.pathOf(ctx);
-        PhotoFacts f = index.factsOf(path);
-        String served = Files.probeContentType(Path.of(path));
-        if (f != null && BROWSER_TYPES.contains(f.type()) && served != null && served.equals("image/" + f.type())) {
-            file(ctx);
+        IndexedFile photo = IndexedFile.open(Path.of(path), record(path));
+        if (BROWSER_TYPES.contains(photo.contentType())) {
+            send(ctx, photo);
         } else {
+            photo.close();
             rendition(ctx, path, DISPLAY_SIZE);
         }
     }
 
     private void rendition(Context ctx, String path, int size) throws InterruptedException {
+        PhotoRecord record = record(path);
         try {
-            Path file = thumbnails.get(Path.of(path), record(path).hash(), size);
+            Path file = thumbnails.get(() -> {
+                try (IndexedFile photo = IndexedFile.open(Path.of(path), record)) {
+                    return photo.readAll();
+                }
+            }, record.hash(), size);
             ctx.contentType("image/jpeg").header("Cache-Control", "private, max-age=86400");
             ctx.result(Files.readAllBytes(file));
         } catch (UnreadableImageException | IOException e) {
@@ -125,14 +131,14 @@ final class PhotoRoutes implements Routes {
         }
     }
 
-    private void file(Context ctx) throws IOException {
-        Path path = Path.of(ids.pathOf(ctx));
-        if (!Files.isRegularFile(path)) {
-            throw new ApiError(404, "not_found", "the photo is no longer there");
-        }
-        String type = Files.probeContentType(path);
-        ctx.contentType(type != null ? type : "application/octet-stream");
-        ctx.result(Files.newInputStream(path));
+    private void file(Context ctx) {
+        String path = ids.pathOf(ctx);
+        send(ctx, IndexedFile.open(Path.of(path), record(path)));
+    }
+
+    private static void send(Context ctx, IndexedFile photo) {
+        ctx.contentType(photo.contentType()).header("Cache-Control", "private");
+        ctx.result(photo.stream()); // Javalin closes the stream, and so the file, when it is sent
     }
 
     private PhotoRecord record(String path) {

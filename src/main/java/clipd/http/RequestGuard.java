@@ -12,15 +12,20 @@ import java.util.Set;
 
 /**
  * Middleware that keeps the API to the people it is for. The Host header must name this server (a DNS-rebinding
- * page uses its own host name); a request that changes anything must not come from another site's page (Origin,
- * Sec-Fetch-Site). The port in Host and Origin must be the one the connection arrived on, so the guard is complete
- * before the server listens, whatever port it gets.
+ * page uses its own host name); a request that changes anything must not come from another site's page (Origin);
+ * no page of another origin may load anything from here but by following a link (Sec-Fetch-Site, for browsers that
+ * send it; other ports of localhost are the same site but not the same origin); the method is the request's own
+ * ({@code X-HTTP-Method-Override} is refused); and a body larger than the limit is refused by its declared length
+ * before a byte of it is read. The port in Host and Origin must be the one the connection arrived on, so the guard
+ * is complete before the server listens, whatever port it gets.
  */
 final class RequestGuard {
     private final Set<String> names;
+    private final long maxBodyBytes;
 
-    RequestGuard(Set<String> names) {
+    RequestGuard(Set<String> names, long maxBodyBytes) {
         this.names = Set.copyOf(names);
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     /**
@@ -64,14 +69,23 @@ final class RequestGuard {
         if (host == null || !isThisServer(host, port)) {
             throw new ApiError(403, "forbidden_host", "requests must be addressed to this machine's clipd");
         }
-        if (ctx.method().name().equals("GET") || ctx.method().name().equals("HEAD")) {
+        String fetchSite = ctx.header("Sec-Fetch-Site");
+        if (fetchSite != null && !fetchSite.equals("same-origin") && !fetchSite.equals("none")
+                && !"navigate".equals(ctx.header("Sec-Fetch-Mode"))) {
+            throw new ApiError(403, "forbidden_origin", "requests from other sites are refused");
+        }
+        if (ctx.header("X-HTTP-Method-Override") != null) {
+            throw new ApiError(400, "method_override", "X-HTTP-Method-Override is not honoured; use the method itself");
+        }
+        if (ctx.req().getContentLengthLong() > maxBodyBytes) {
+            throw new ApiError(413, "too_large", "the body is larger than " + (maxBodyBytes >> 20) + " MB");
+        }
+        String method = ctx.req().getMethod();
+        if (method.equals("GET") || method.equals("HEAD")) {
             return;
         }
         String origin = ctx.header("Origin");
         if (origin != null && !isThisServer(origin.replaceFirst("^(?i)https?://", ""), port)) {
-            throw new ApiError(403, "forbidden_origin", "requests from other sites are refused");
-        }
-        if ("cross-site".equals(ctx.header("Sec-Fetch-Site"))) {
             throw new ApiError(403, "forbidden_origin", "requests from other sites are refused");
         }
     }

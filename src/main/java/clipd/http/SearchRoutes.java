@@ -14,6 +14,8 @@ import org.eclipse.jetty.http.BadMessageException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Searches: by text ({@code GET /api/search?q=}), by filters alone (newest first), by an image sent in the body
@@ -24,6 +26,8 @@ import java.util.Locale;
  */
 final class SearchRoutes implements Routes {
     static final int MAX_QUERY_LENGTH = 1000;
+    /** Query images read and decoded at once: each may take the body limit and a full decode in memory. */
+    static final int IMAGE_QUERIES_AT_ONCE = 2;
 
     /** One search result row; width, height and the capture date are null when unknown. */
     record Hit(String id, String path, float score, Integer width, Integer height, String taken, String thumbnail) {
@@ -31,6 +35,7 @@ final class SearchRoutes implements Routes {
 
     private final Searcher searcher;
     private final PhotoIds ids;
+    private final Semaphore imageQueries = new Semaphore(IMAGE_QUERIES_AT_ONCE, true);
 
     SearchRoutes(Searcher searcher, PhotoIds ids) {
         this.searcher = searcher;
@@ -66,12 +71,19 @@ final class SearchRoutes implements Routes {
     private void image(Context ctx) throws Exception {
         Params.Paging p = Params.paging(ctx);
         PhotoFilter filter = Params.filter(ctx);
-        byte[] image = uploadedImage(ctx);
-        if (image.length == 0) {
-            throw new ApiError(400, "bad_upload", "send an image as the request body");
-        }
         requireReady();
-        page(ctx, searcher.image(image, p.offset(), p.top(), filter));
+        if (!imageQueries.tryAcquire(30, TimeUnit.SECONDS)) {
+            throw new ApiError(503, "busy", "other image searches are running; try again in a moment");
+        }
+        try { // the body too is read only with a permit, so waiting uploads hold no memory
+            byte[] image = uploadedImage(ctx);
+            if (image.length == 0) {
+                throw new ApiError(400, "bad_upload", "send an image as the request body");
+            }
+            page(ctx, searcher.image(image, p.offset(), p.top(), filter));
+        } finally {
+            imageQueries.release();
+        }
     }
 
     private void similar(Context ctx) throws QueryException {
@@ -116,8 +128,17 @@ final class SearchRoutes implements Routes {
         }
     }
 
-    /** A multipart body Jetty cannot parse (cut short, a wrong boundary, too large) is the client's error. */
+    /**
+     * A multipart body Jetty cannot parse (cut short, a wrong boundary, too large) is the client's error. A part
+     * over the limit that did not declare its length is found while it is read; Jetty then reports a bad message
+     * caused by "max length exceeded".
+     */
     private static ApiError badUpload(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IllegalStateException && String.valueOf(t.getMessage()).startsWith("max length exceeded")) {
+                return new ApiError(413, "too_large", "the image is larger than the limit");
+            }
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BadMessageException bad && bad.getCode() >= 400 && bad.getCode() < 500) {
                 return new ApiError(bad.getCode(), bad.getCode() == 413 ? "too_large" : "bad_upload",
@@ -133,7 +154,7 @@ final class SearchRoutes implements Routes {
             PhotoFacts f = searcher.index().factsOf(h.path());
             Integer w = f != null && f.width() > 0 ? f.width() : null;
             Integer ht = f != null && f.height() > 0 ? f.height() : null;
-            return new Hit(id, h.path(), h.score(), w, ht, Params.taken(f), ids.thumbnail(id));
+            return new Hit(id, h.path(), h.score(), w, ht, Params.taken(f), PhotoIds.thumbnail(id));
         }).toList();
     }
 }

@@ -3,6 +3,7 @@ package clipd.http;
 import clipd.image.ImageDecoder;
 import clipd.image.RgbImage;
 import clipd.image.UnreadableImageException;
+import clipd.util.PrivateFiles;
 
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -22,13 +23,20 @@ import java.util.concurrent.Semaphore;
 import java.util.stream.Stream;
 
 /**
- * JPEG thumbnails made on demand and kept in a bounded disk cache. The file name carries the photo's content hash,
- * so an edited photo gets a new thumbnail; the oldest files go when the cache outgrows its limit. Only a few are
- * made at once, whatever the number of requests.
+ * JPEG thumbnails made on demand and kept in a bounded disk cache (0700, its files 0600: they show the photos). The
+ * file name carries the photo's content hash, so an edited photo gets a new thumbnail; the oldest files go when the
+ * cache outgrows its limit. Only a few are made at once, whatever the number of requests, and only in a few sizes
+ * (a request is rounded up to the next), so requests cannot fill the disk with one file per size.
  */
 final class Thumbnails {
-    /** As for indexing: a bigger file is no photo clipd embedded. */
-    private static final long MAX_PHOTO_BYTES = 1L << 30;
+    /** The longest side of every thumbnail made: a request is rounded up to the next of these. */
+    static final int[] SIZES = {64, 128, 256, 512, 1024, PhotoRoutes.DISPLAY_SIZE};
+
+    /** Where the photo's bytes come from, read only when its thumbnail is not in the cache. */
+    interface Photo {
+        byte[] read() throws IOException;
+    }
+
     private final Path dir;
     private final long maxBytes;
     private final long maxPixels;
@@ -41,8 +49,20 @@ final class Thumbnails {
         this.makers = new Semaphore(concurrency);
     }
 
-    /** The thumbnail file of a photo whose longest side is {@code size}, made if needed. */
-    Path get(Path photo, String hash, int size) throws IOException, UnreadableImageException, InterruptedException {
+    /** The size a thumbnail of at least {@code requested} pixels is made in. */
+    static int rounded(int requested) {
+        for (int size : SIZES) {
+            if (size >= requested) {
+                return size;
+            }
+        }
+        return SIZES[SIZES.length - 1];
+    }
+
+    /** The thumbnail file of a photo whose longest side is {@code size}, rounded up; made if needed. */
+    Path get(Photo photo, String hash, int requested)
+            throws IOException, UnreadableImageException, InterruptedException {
+        int size = rounded(requested);
         Path file = dir.resolve(hash + "-" + size + ".jpg");
         if (Files.exists(file)) {
             return file;
@@ -50,8 +70,8 @@ final class Thumbnails {
         makers.acquire();
         try {
             if (!Files.exists(file)) {
-                Files.createDirectories(dir);
-                RgbImage image = new ImageDecoder(maxPixels, size).decodeFile(photo, MAX_PHOTO_BYTES);
+                PrivateFiles.createDirectory(dir);
+                RgbImage image = new ImageDecoder(maxPixels, size).decode(photo.read());
                 Path tmp = Files.createTempFile(dir, "thumb", ".tmp");
                 try {
                     writeJpeg(scale(image, size), tmp);

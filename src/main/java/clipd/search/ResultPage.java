@@ -17,10 +17,4 @@ public record ResultPage(List<SearchHit> hits, int offset, int total) {
         return new ResultPage(offset >= ranked.size() ? List.of() : ranked.subList(offset, ranked.size()), offset,
                 total);
     }
-
-    /** Whether a further page exists within {@link #MAX_DEPTH}. */
-    public boolean more() {
-        int next = offset + hits.size();
-        return !hits.isEmpty() && next < total && next < MAX_DEPTH;
-    }
 }

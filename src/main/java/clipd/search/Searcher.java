@@ -48,6 +48,7 @@ public final class Searcher {
         return ranked(embedder.embed(QueryParser.parseText(line)), offset, top, filter, null);
     }
 
+    /** The best {@code top} for a text query. */
     public List<SearchHit> text(String line, int top, PhotoFilter filter)
             throws ModelUnavailableException, QueryException {
         return text(line, 0, top, filter).hits();
@@ -73,20 +74,10 @@ public final class Searcher {
         return ranked(v, offset, top, filter, null);
     }
 
-    public List<SearchHit> image(byte[] bytes, int top, PhotoFilter filter)
-            throws ModelUnavailableException, QueryException {
-        return image(bytes, 0, top, filter).hits();
-    }
-
     /** Photos like an indexed one, itself left out, among those that pass the filter; null when it is not indexed. */
     public ResultPage similar(String path, int offset, int top, PhotoFilter filter) {
         float[] v = index.vectorOf(path);
         return v == null ? null : ranked(v, offset, top, filter, path);
-    }
-
-    public List<SearchHit> similar(String path, int top) {
-        ResultPage page = similar(path, 0, top, PhotoFilter.NONE);
-        return page == null ? null : page.hits();
     }
 
     /** The photos that pass the filter, newest first (what a search by filters alone, or none, shows). */

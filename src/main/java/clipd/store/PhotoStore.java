@@ -1,5 +1,6 @@
 package clipd.store;
 
+import clipd.util.PrivateFiles;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
 import org.mapdb.DBException;
@@ -128,13 +129,19 @@ public final class PhotoStore implements AutoCloseable {
     /** Opens the store; writes are refused with {@link DiskFullException} while its disk has less than this free. */
     public static PhotoStore open(Path file, long minFreeBytes) throws StoreException {
         PhotoStore store = openOrCreate(file);
+        try {
+            PrivateFiles.restrict(file); // every path and place of the library is in it
+        } catch (IOException e) {
+            store.close();
+            throw new StoreException("cannot make the index " + file + " private: " + e.getMessage(), e);
+        }
         store.space = new DiskSpace(file.toAbsolutePath().getParent(), minFreeBytes);
         return store;
     }
 
     private static PhotoStore openOrCreate(Path file) throws StoreException {
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
+            PrivateFiles.createDirectory(file.toAbsolutePath().getParent());
         } catch (IOException e) {
             throw new StoreException("cannot create the data directory " + file.getParent() + ": " + e.getMessage(), e);
         }

@@ -92,6 +92,10 @@ class HttpServerTest {
         return CLIENT.send(r.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    private static String idOf(String path) {
+        return new PhotoIds(token).idOf(path);
+    }
+
     /** A request with the owner's credential. */
     private static HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token.value());
@@ -124,7 +128,7 @@ class HttpServerTest {
         JsonNode rows = json(r);
         assertEquals(5, rows.size());
         JsonNode first = rows.get(0);
-        assertEquals(16, first.get("id").asText().length());
+        assertEquals(32, first.get("id").asText().length());
         assertTrue(first.get("path").asText().startsWith(Fixtures.SHARED_IMAGES.toString()));
         assertEquals("/api/photos/" + first.get("id").asText() + "/thumbnail", first.get("thumbnail").asText());
         assertTrue(rows.get(0).get("score").asDouble() >= rows.get(4).get("score").asDouble());
@@ -178,7 +182,7 @@ class HttpServerTest {
     @Test
     void similarThumbnailAndFileServeOnlyIndexedPhotos() throws Exception {
         String path = Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString();
-        String id = VectorIndex.idOf(path);
+        String id = idOf(path);
         JsonNode similar = json(get("/api/similar/" + id + "?top=4"));
         assertEquals(4, similar.size());
         similar.forEach(row -> assertFalse(row.get("path").asText().equals(path), "itself is left out"));
@@ -195,7 +199,10 @@ class HttpServerTest {
         assertArrayEquals(Files.readAllBytes(Path.of(path)), file.body());
 
         assertEquals(404, get("/api/photos/0123456789abcdef/file").statusCode(), "an id nothing has");
-        String notIndexed = VectorIndex.idOf(Fixtures.SHARED_IMAGES.resolve("not-an-image.txt").toString());
+        assertEquals(404, get("/api/photos/" + VectorIndex.idOf(path) + "/file").statusCode(),
+                "the path's hash alone is no id: ids need this install's secret");
+        assertEquals(404, get("/api/photos/" + "0".repeat(32) + "/file").statusCode(), "a forged id");
+        String notIndexed = idOf(Fixtures.SHARED_IMAGES.resolve("not-an-image.txt").toString());
         assertEquals(404, get("/api/photos/" + notIndexed + "/file").statusCode(), "a file that is not indexed");
         assertEquals(404, get("/api/photos/..%2F..%2Fetc%2Fpasswd/file").statusCode());
         assertEquals(404, get("/api/similar/nope").statusCode());
@@ -216,7 +223,7 @@ class HttpServerTest {
     @Test
     void everySearchKindPagesAndHonoursTheFilters() throws Exception {
         ready();
-        String cat = VectorIndex.idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
+        String cat = idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
         byte[] bee = Files.readAllBytes(Fixtures.SHARED_IMAGES.resolve("bee.jpg"));
         int jpegs = json(get("/api/facets")).get("types").get("jpeg").asInt();
         for (String kind : new String[] {"/api/search?q=a+cat&", "/api/similar/" + cat + "?", "/api/photos?",
@@ -260,7 +267,7 @@ class HttpServerTest {
     void theDisplayRenditionIsAlwaysSomethingABrowserShows() throws Exception {
         for (String name : new String[] {"chess-knight.tiff", "kookaburras.pnm", "duck.jp2", "cat.jpg", "tree.webp"}) {
             Path path = Fixtures.SHARED_IMAGES.resolve(name);
-            HttpResponse<byte[]> r = get("/api/photos/" + VectorIndex.idOf(path.toString()) + "/display");
+            HttpResponse<byte[]> r = get("/api/photos/" + idOf(path.toString()) + "/display");
             assertEquals(200, r.statusCode(), name);
             String type = r.headers().firstValue("Content-Type").orElse("");
             if (name.endsWith(".jpg") || name.endsWith(".webp")) {
@@ -286,7 +293,7 @@ class HttpServerTest {
         assertEquals(400, get("/api/search?near=100,0,5").statusCode());
         assertEquals(400, get("/api/search?has_gps=maybe").statusCode());
 
-        String id = VectorIndex.idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
+        String id = idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
         JsonNode photo = json(get("/api/photos/" + id));
         assertEquals("jpeg", photo.get("type").asText());
         assertTrue(photo.get("width").asInt() > 0);
@@ -302,7 +309,7 @@ class HttpServerTest {
 
     @Test
     void aPhotosTagsAreExplainedOnceTheVocabularyIsReady() throws Exception {
-        String id = VectorIndex.idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
+        String id = idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
         if (!tagger.ready()) {
             HttpResponse<byte[]> early = get("/api/photos/" + id + "/tags");
             assertEquals(503, early.statusCode());
@@ -351,7 +358,7 @@ class HttpServerTest {
     void aWildcardListenAcceptsThisMachinesAddressesOnly() throws Exception {
         Set<String> loopbackOnly = RequestGuard.namesFor("127.0.0.1");
         assertEquals(Set.of("127.0.0.1", "localhost", "[::1]"), loopbackOnly);
-        RequestGuard loopback = new RequestGuard(loopbackOnly);
+        RequestGuard loopback = new RequestGuard(loopbackOnly, 1 << 20);
         assertTrue(loopback.isThisServer("LOCALHOST:8357", 8357));
         assertFalse(loopback.isThisServer("localhost:8358", 8357), "another port");
         assertFalse(loopback.isThisServer("localhost", 8357), "no port");
@@ -368,7 +375,7 @@ class HttpServerTest {
 
     @Test
     void everyApiCallAndEveryPhotoByteNeedsTheCredential() throws Exception {
-        String id = VectorIndex.idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
+        String id = idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
         List<HttpRequest.Builder> calls = new java.util.ArrayList<>();
         for (String path : List.of("/api/status", "/api/facets", "/api/search?q=cat", "/api/search?type=png",
                 "/api/similar/" + id, "/api/photos/" + id, "/api/photos/" + id + "/tags",
@@ -398,7 +405,7 @@ class HttpServerTest {
 
     @Test
     void otherSpellingsOfAnApiPathDoNotGetPastTheCredential() throws Exception {
-        String id = VectorIndex.idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
+        String id = idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
         for (String path : List.of("//api/status", "/./api/status", "/x/../api/status", "/%61pi/status",
                 "/api%2Fstatus", "/API/status", "/api/status/", "/api/photos/" + id + "/file;x=1",
                 "/api;x=1/photos/" + id + "/file", "/%2e/api/status", "/api/photos/" + id + "/%66ile")) {
@@ -428,7 +435,7 @@ class HttpServerTest {
         HttpResponse<byte[]> status = send(HttpRequest.newBuilder(URI.create(base + "/api/status"))
                 .header("Cookie", session));
         assertEquals(200, status.statusCode());
-        String id = VectorIndex.idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
+        String id = idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
         assertEquals(200, send(HttpRequest.newBuilder(URI.create(base + "/api/photos/" + id + "/thumbnail"))
                 .header("Cookie", "other=1; " + session)).statusCode(), "the cookie among others");
         String tampered = session.substring(0, session.length() - 1) + (session.endsWith("0") ? "1" : "0");
@@ -467,6 +474,125 @@ class HttpServerTest {
         assertEquals(400, bad.statusCode());
         assertEquals("rw-------", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(tmp.resolve("data/" + AccessToken.FILE_NAME))));
+    }
+
+    @Test
+    void foldersAreAddedByTheirRealPathAndSystemOrDataFoldersAreRefused() throws Exception {
+        Path photos = Files.createDirectories(tmp.resolve("more/photos"));
+        Path alias = Files.createSymbolicLink(tmp.resolve("alias"), photos);
+        assertEquals(202, addFolder(tmp.resolve("more/../more/photos").toString()).statusCode());
+        for (String refused : List.of("/", "/etc", "/usr/share", "/proc", "/var/log", "/dev", "/boot",
+                tmp.resolve("data").toString(), tmp.resolve("data/thumbnails").toString(), tmp.toString(),
+                alias.toString(), photos.toString(), tmp.resolve("nowhere").toString())) {
+            HttpResponse<byte[]> r = addFolder(refused);
+            assertEquals(400, r.statusCode(), refused + ": " + new String(r.body()));
+            assertEquals("folder_refused", json(r).get("error").asText(), refused);
+        }
+        JsonNode folders = json(get("/api/status")).get("folders");
+        String real = photos.toRealPath().toString();
+        assertEquals(1, java.util.stream.StreamSupport.stream(folders.spliterator(), false)
+                .filter(f -> f.asText().equals(real)).count(), folders.toString());
+        assertEquals(202, send(request("/api/folders").POST(HttpRequest.BodyPublishers.ofString(
+                "{\"remove\": \"" + alias + "\"}"))).statusCode(), "removed by another name of it");
+        assertFalse(json(get("/api/status")).get("folders").toString().contains(real));
+    }
+
+    private static HttpResponse<byte[]> addFolder(String folder) throws Exception {
+        return send(request("/api/folders").POST(HttpRequest.BodyPublishers.ofString(
+                "{\"add\": " + clipd.util.Json.quote(folder) + "}")));
+    }
+
+    @Test
+    void everyAnswerCarriesTheSecurityHeaders() throws Exception {
+        String id = idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString());
+        List<HttpRequest.Builder> requests = List.of(HttpRequest.newBuilder(URI.create(base + "/")),
+                HttpRequest.newBuilder(URI.create(base + "/app.js")), request("/api/status"),
+                HttpRequest.newBuilder(URI.create(base + "/api/status")), request("/api/nothing"),
+                HttpRequest.newBuilder(URI.create(base + "/nothing")), request("/api/photos/" + id + "/file"),
+                request("/api/photos/" + id + "/thumbnail"), request("/api/search?q=cat&top=0"),
+                request("/api/status").header("Host", "attacker.example:80"));
+        for (HttpRequest.Builder r : requests) {
+            HttpResponse<byte[]> answer = send(r);
+            String what = r.build().uri() + " -> " + answer.statusCode();
+            assertEquals("nosniff", answer.headers().firstValue("X-Content-Type-Options").orElse(""), what);
+            assertTrue(answer.headers().firstValue("Content-Security-Policy").orElse("")
+                    .matches("default-src 'self';.*frame-ancestors 'none'.*"), what);
+            assertEquals("same-origin", answer.headers().firstValue("Cross-Origin-Resource-Policy").orElse(""), what);
+            assertEquals("no-referrer", answer.headers().firstValue("Referrer-Policy").orElse(""), what);
+        }
+        for (String photo : List.of("/file", "/thumbnail")) {
+            HttpResponse<byte[]> answer = get("/api/photos/" + id + photo);
+            assertEquals(200, answer.statusCode());
+            assertTrue(answer.headers().firstValue("Cache-Control").orElse("").startsWith("private"), photo);
+        }
+    }
+
+    @Test
+    void otherOriginsMayNotLoadAnythingButByALink() throws Exception {
+        String thumbnail = "/api/photos/" + idOf(Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString()) + "/thumbnail";
+        for (String site : List.of("cross-site", "same-site")) { // same-site: another port of localhost
+            HttpResponse<byte[]> img = send(request(thumbnail).header("Sec-Fetch-Site", site)
+                    .header("Sec-Fetch-Mode", "no-cors").header("Sec-Fetch-Dest", "image"));
+            assertEquals(403, img.statusCode(), site);
+            assertEquals(403, send(HttpRequest.newBuilder(URI.create(base + "/app.js")).header("Sec-Fetch-Site", site)
+                    .header("Sec-Fetch-Mode", "no-cors")).statusCode(), site + " script");
+        }
+        assertEquals(200, send(request(thumbnail).header("Sec-Fetch-Site", "same-origin")
+                .header("Sec-Fetch-Mode", "no-cors")).statusCode());
+        assertEquals(200, send(HttpRequest.newBuilder(URI.create(base + "/")).header("Sec-Fetch-Site", "cross-site")
+                .header("Sec-Fetch-Mode", "navigate")).statusCode(), "a link to the page");
+    }
+
+    @Test
+    void methodOverrideIsOff() throws Exception {
+        HttpResponse<byte[]> r = send(request("/api/status").header("X-HTTP-Method-Override", "POST"));
+        assertEquals(400, r.statusCode());
+        assertEquals("method_override", json(r).get("error").asText());
+        assertEquals(400, send(request("/api/reindex").header("X-HTTP-Method-Override", "POST")).statusCode(),
+                "a GET does not become the POST");
+    }
+
+    @Test
+    void aBodyOverTheLimitIsRefusedBeforeItIsRead() throws Exception {
+        ready();
+        int port = Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
+        for (String type : List.of("image/jpeg", "multipart/form-data; boundary=x")) {
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("POST /api/search HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                        + "\r\nAuthorization: Bearer " + token.value() + "\r\nContent-Type: " + type
+                        + "\r\nContent-Length: " + (300L << 20) + "\r\n\r\n--x\r\n").getBytes());
+                String head = new String(socket.getInputStream().readNBytes(12));
+                assertEquals("HTTP/1.1 413", head, type + ": answered with 300 MB announced and 5 bytes sent");
+            }
+        }
+        byte[] big = new byte[2 << 20];
+        HttpResponse<byte[]> chunked = send(request("/api/search")
+                .header("Content-Type", "multipart/form-data; boundary=x")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.SequenceInputStream(
+                        new java.io.ByteArrayInputStream(("--x\r\nContent-Disposition: form-data; name=\"image\"; "
+                                + "filename=\"a.jpg\"\r\n\r\n").getBytes()), new java.io.SequenceInputStream(
+                                new java.io.ByteArrayInputStream(big),
+                                new java.io.ByteArrayInputStream("\r\n--x--\r\n".getBytes()))))));
+        assertEquals(413, chunked.statusCode(), "a multipart part without a declared length, counted as it comes: "
+                + new String(chunked.body()));
+    }
+
+    @Test
+    void thumbnailsComeInAFewSizesOnly() throws Exception {
+        String id = idOf(Fixtures.SHARED_IMAGES.resolve("bee.jpg").toString());
+        for (int size = 60; size <= 70; size++) {
+            HttpResponse<byte[]> r = get("/api/photos/" + id + "/thumbnail?size=" + size);
+            assertEquals(200, r.statusCode());
+            BufferedImage t = ImageIO.read(new ByteArrayInputStream(r.body()));
+            assertEquals(size <= 64 ? 64 : 128, Math.max(t.getWidth(), t.getHeight()), "size " + size);
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(tmp.resolve("data/thumbnails"))) {
+            files.map(f -> f.getFileName().toString()).forEach(name -> assertTrue(
+                    name.matches(".*-(64|128|256|512|1024)\\.jpg"), name));
+        }
+        assertEquals("rwx------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(tmp.resolve("data/thumbnails"))));
     }
 
     @Test

@@ -28,16 +28,19 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * The search page in a real browser: a daemon with the tiny model follows copies of the shared photos plus
- * generated ones (more than one page of results, with dates over several months and two cameras), and
+ * generated ones (more than one page of results, with dates over several months and two cameras; the shared
+ * bee.heic too when libheif's heif-convert is installed), and
  * src/test/web's Playwright tests drive Debian's Chromium against it. Screenshots land in target/screenshots/.
  * Skipped without chromium, node or {@code npm ci} in src/test/web, unless CLIPD_BROWSER_TESTS=required (CI).
  */
 class SearchPageBrowserTest {
     static final int GENERATED = 100;
+    /** The photos in the shared images/ folder (all its files but not-an-image.txt). */
+    static final int SHARED = 22;
     private static final Path WEB_TESTS = Path.of("src/test/web").toAbsolutePath();
 
     @TempDir
@@ -49,11 +52,16 @@ class SearchPageBrowserTest {
         boolean possible = Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isDirectory(
                 WEB_TESTS.resolve("node_modules/playwright-core")) && onPath("node");
         if (!possible) {
-            assertTrue(!required, "CLIPD_BROWSER_TESTS=required, but chromium, node or src/test/web/node_modules "
+            assertFalse(required, "CLIPD_BROWSER_TESTS=required, but chromium, node or src/test/web/node_modules "
                     + "(npm ci there) is missing");
             Assumptions.abort("needs /usr/bin/chromium, node and 'npm ci' in src/test/web");
         }
         Path photos = Fixtures.copyTree(Fixtures.SHARED_IMAGES, tmp.resolve("photos/shared"));
+        boolean heic = onPath("heif-convert");
+        if (heic) {
+            Files.createDirectories(tmp.resolve("photos/heic"));
+            Files.copy(Fixtures.SHARED_PHOTOS.resolve("images heic/bee.heic"), tmp.resolve("photos/heic/bee.heic"));
+        }
         for (int i = 0; i < GENERATED; i++) {
             String camera = i % 3 == 0 ? "Pixel 8" : "X-T4";
             ExifPhotos.write(tmp.resolve("photos/days/p" + i + ".jpg"), ExifPhotos.withExif(
@@ -79,13 +87,14 @@ class SearchPageBrowserTest {
                 AccessToken token = AccessToken.loadOrCreate(tmp.resolve("data"));
                 int port = server.start(token);
                 searcher.warmUp();
-                Await.until(() -> index.size() >= GENERATED + 22 && tagger.ready()
+                Await.until(() -> index.size() >= GENERATED + SHARED + (heic ? 1 : 0) && tagger.ready()
                         && "idle".equals(daemon.status().get("state")), "the daemon to index and tag the photos", 120);
+                Map<String, String> environment = environment("http://127.0.0.1:" + port, token, index.size(), heic);
                 String hold = System.getProperty("clipd.page.hold");
                 if (hold != null) {
-                    holdForDevelopment(Path.of(hold), "http://127.0.0.1:" + port, token, index.size());
+                    holdForDevelopment(Path.of(hold), environment);
                 }
-                int exit = runPageTests("http://127.0.0.1:" + port, token, index.size());
+                int exit = runPageTests(environment);
                 assertEquals(0, exit, "the page tests in src/test/web failed (their output is above)");
             } finally {
                 daemon.stop();
@@ -94,12 +103,13 @@ class SearchPageBrowserTest {
         }
     }
 
-    private static Map<String, String> environment(String base, AccessToken token, int photos) throws Exception {
+    private static Map<String, String> environment(String base, AccessToken token, int photos, boolean heic)
+            throws Exception {
         Path screenshots = Path.of("target/screenshots").toAbsolutePath();
         Files.createDirectories(screenshots);
         return Map.of("CLIPD_URL", base, "CLIPD_TOKEN", token.value(), "CLIPD_PHOTOS", String.valueOf(photos),
                 "CLIPD_SAMPLE", Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString(),
-                "CLIPD_SCREENSHOTS", screenshots.toString());
+                "CLIPD_SCREENSHOTS", screenshots.toString(), "CLIPD_HEIC", heic ? "1" : "");
     }
 
     /**
@@ -107,9 +117,9 @@ class SearchPageBrowserTest {
      * shell exports to that file and keeps the daemon running until the file is deleted, so that
      * {@code . /tmp/page.env && npm test} in src/test/web can be run again and again.
      */
-    private static void holdForDevelopment(Path file, String base, AccessToken token, int photos) throws Exception {
+    private static void holdForDevelopment(Path file, Map<String, String> environment) throws Exception {
         StringBuilder exports = new StringBuilder();
-        environment(base, token, photos).forEach((k, v) -> exports.append("export ").append(k).append("='")
+        environment.forEach((k, v) -> exports.append("export ").append(k).append("='")
                 .append(v).append("'\n"));
         Files.writeString(file, exports);
         while (Files.exists(file)) {
@@ -117,10 +127,10 @@ class SearchPageBrowserTest {
         }
     }
 
-    private int runPageTests(String base, AccessToken token, int photos) throws Exception {
+    private int runPageTests(Map<String, String> environment) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("npm", "test", "--silent").directory(WEB_TESTS.toFile())
                 .redirectErrorStream(true);
-        pb.environment().putAll(environment(base, token, photos));
+        pb.environment().putAll(environment);
         Process p = pb.start();
         try (var out = p.getInputStream()) {
             out.transferTo(System.out);
@@ -133,12 +143,7 @@ class SearchPageBrowserTest {
     }
 
     private static boolean onPath(String command) {
-        try {
-            Process p = new ProcessBuilder(command, "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (java.io.IOException | InterruptedException e) {
-            return false;
-        }
+        return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, command)));
     }
 }
