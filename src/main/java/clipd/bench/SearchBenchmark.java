@@ -110,7 +110,8 @@ public final class SearchBenchmark {
                 workDir.resolve("status.json"), Map.of());
         try (HttpServer server = new HttpServer(new HttpServer.Options("127.0.0.1", 0, 1 << 20,
                 workDir.resolve("thumbs"), 1 << 20, 1), searcher, store, daemon, null)) {
-            int port = server.start(AccessToken.loadOrCreate(workDir));
+            AccessToken token = AccessToken.loadOrCreate(workDir);
+            int port = server.start(token);
             HttpClient client = HttpClient.newHttpClient();
             double[] http = new double[runs];
             for (int i = -20; i < runs; i++) {
@@ -118,7 +119,8 @@ public final class SearchBenchmark {
                 URI uri = URI.create("http://127.0.0.1:" + port + "/api/search?top=20&q="
                         + URLEncoder.encode(q, StandardCharsets.UTF_8));
                 long s = System.nanoTime();
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).build(),
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri)
+                                .header("Authorization", "Bearer " + token.value()).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 200) {
                     throw new IllegalStateException("/api/search answered " + r.statusCode() + ": " + r.body());
