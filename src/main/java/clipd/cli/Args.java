@@ -25,6 +25,10 @@ final class Args {
             return add(name, true, aliases);
         }
 
+        java.util.Set<String> names() {
+            return takesValue.keySet();
+        }
+
         private Spec add(String name, boolean value, String... names) {
             takesValue.put(name, value);
             for (String alias : names) {
@@ -60,7 +64,8 @@ final class Args {
             name = spec.aliases.getOrDefault(name, name);
             Boolean needsValue = spec.takesValue.get(name);
             if (needsValue == null) {
-                throw new UsageException("unknown option " + w);
+                String guess = Suggestions.closest(name, spec.names());
+                throw new UsageException("unknown option " + w + (guess == null ? "" : "; did you mean " + guess + "?"));
             }
             if (!needsValue) {
                 if (value != null) {

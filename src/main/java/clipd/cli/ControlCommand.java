@@ -1,5 +1,6 @@
 package clipd.cli;
 
+import clipd.http.AccessToken;
 import clipd.util.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -39,7 +40,13 @@ final class ControlCommand {
     }
 
     private static int send(Args args, Cli cli, String path, String body, String done) throws Exception {
-        DaemonClient client = new DaemonClient(Settings.from(args, cli.env));
+        Settings settings = Settings.from(args, cli.env);
+        if (AccessToken.read(settings.dataDir()).isEmpty()) {
+            cli.err.println("clipd: clipd serve is not running (it never ran with the data directory "
+                    + settings.dataDir() + ": there is no token)");
+            return StatusCommand.NOT_RUNNING;
+        }
+        DaemonClient client = new DaemonClient(settings);
         try {
             JsonNode answer = client.change(path, body);
             if (done != null) {

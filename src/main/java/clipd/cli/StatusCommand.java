@@ -1,5 +1,6 @@
 package clipd.cli;
 
+import clipd.util.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.List;
@@ -22,7 +23,9 @@ final class StatusCommand {
         try {
             s = client.status();
         } catch (DaemonClient.NotRunning e) {
-            cli.out.println("clipd is not running (" + e.getMessage() + ")");
+            cli.out.println(args.flag("--json")
+                    ? "{\"state\": \"not_running\", \"message\": " + Json.quote(e.getMessage()) + "}"
+                    : "clipd is not running (" + e.getMessage() + ")");
             return NOT_RUNNING;
         }
         if (args.flag("--json")) {

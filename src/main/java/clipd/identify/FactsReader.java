@@ -7,6 +7,7 @@ import com.drew.metadata.Metadata;
 import com.drew.metadata.exif.ExifIFD0Directory;
 import com.drew.metadata.exif.ExifSubIFDDirectory;
 import com.drew.metadata.exif.GpsDirectory;
+import com.drew.metadata.heif.HeifDirectory;
 import com.drew.metadata.xmp.XmpDirectory;
 import com.drew.metadata.xmp.XmpReader;
 
@@ -61,6 +62,9 @@ public final class FactsReader {
         ExifSubIFDDirectory exif = metadata.getFirstDirectoryOfType(ExifSubIFDDirectory.class);
         int orientation = integer(ifd0, ExifIFD0Directory.TAG_ORIENTATION, 1);
         Header header = header(bytes);
+        if (header.type == null) {
+            header = heif(metadata); // no ImageIO reader for HEIC/AVIF: their boxes say what they are
+        }
         boolean turned = orientation >= 5 && orientation <= 8;
         return new PhotoFacts(taken.wallMillis, taken.offsetMinutes, taken.source,
                 gps == null ? null : gps[0], gps == null ? null : gps[1],
@@ -233,6 +237,17 @@ public final class FactsReader {
     }
 
     private record Header(int width, int height, String type) {
+    }
+
+    /** HEIC and AVIF: the brand and the primary image's size (its ispe box), as metadata-extractor read them. */
+    private static Header heif(Metadata metadata) {
+        HeifDirectory heif = metadata.getFirstDirectoryOfType(HeifDirectory.class);
+        if (heif == null || heif.getString(HeifDirectory.TAG_MAJOR_BRAND) == null) {
+            return new Header(0, 0, null);
+        }
+        String brand = heif.getString(HeifDirectory.TAG_MAJOR_BRAND).trim().toLowerCase(Locale.ROOT);
+        return new Header(integer(heif, HeifDirectory.TAG_IMAGE_WIDTH, 0), integer(heif, HeifDirectory.TAG_IMAGE_HEIGHT, 0),
+                brand.startsWith("avi") ? "avif" : "heic");
     }
 
     /** Pixel size and format from the image header, without decoding; zeros and null when unknown. */
