@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * A parsed command line: options ({@code --top 5}, {@code --top=5}, {@code -t 5}), flags and positional words.
- * A lone "+" or "-" is a positional word (the query language uses them); "--" ends the options.
+ * A lone "+" or "-", and any word that does not start like an option ("- cat", "-5"), is a positional word (the
+ * query language uses them); "--" ends the options.
  */
 final class Args {
     /** What a command accepts: option names to whether they take a value, and short aliases. */
@@ -50,7 +51,7 @@ final class Args {
                 args.positional.addAll(words.subList(i + 1, words.size()));
                 break;
             }
-            if (!w.startsWith("-") || w.equals("-")) {
+            if (!w.matches("--?[A-Za-z].*") || w.matches("-[^-=]*\\s.*")) { // "-", "- cat": query words
                 args.positional.add(w);
                 continue;
             }

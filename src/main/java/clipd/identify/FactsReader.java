@@ -239,15 +239,26 @@ public final class FactsReader {
     private record Header(int width, int height, String type) {
     }
 
-    /** HEIC and AVIF: the brand and the primary image's size (its ispe box), as metadata-extractor read them. */
+    /**
+     * HEIC and AVIF: the brand, and the size of the largest image the file holds (its ispe boxes, as
+     * metadata-extractor reads them; the largest, since thumbnails and a grid's tiles are smaller than the photo).
+     */
     private static Header heif(Metadata metadata) {
-        HeifDirectory heif = metadata.getFirstDirectoryOfType(HeifDirectory.class);
-        if (heif == null || heif.getString(HeifDirectory.TAG_MAJOR_BRAND) == null) {
-            return new Header(0, 0, null);
+        String brand = null;
+        int width = 0;
+        int height = 0;
+        for (HeifDirectory heif : metadata.getDirectoriesOfType(HeifDirectory.class)) {
+            if (brand == null && heif.getString(HeifDirectory.TAG_MAJOR_BRAND) != null) {
+                brand = heif.getString(HeifDirectory.TAG_MAJOR_BRAND).trim().toLowerCase(Locale.ROOT);
+            }
+            int w = integer(heif, HeifDirectory.TAG_IMAGE_WIDTH, 0);
+            int h = integer(heif, HeifDirectory.TAG_IMAGE_HEIGHT, 0);
+            if ((long) w * h > (long) width * height) {
+                width = w;
+                height = h;
+            }
         }
-        String brand = heif.getString(HeifDirectory.TAG_MAJOR_BRAND).trim().toLowerCase(Locale.ROOT);
-        return new Header(integer(heif, HeifDirectory.TAG_IMAGE_WIDTH, 0), integer(heif, HeifDirectory.TAG_IMAGE_HEIGHT, 0),
-                brand.startsWith("avi") ? "avif" : "heic");
+        return brand == null ? new Header(0, 0, null) : new Header(width, height, brand.startsWith("avi") ? "avif" : "heic");
     }
 
     /** Pixel size and format from the image header, without decoding; zeros and null when unknown. */

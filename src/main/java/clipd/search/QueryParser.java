@@ -16,7 +16,7 @@ public final class QueryParser {
     /** Longer queries are cut by the tokenizer anyway; this only stops absurd input early. */
     public static final int MAX_TERM_LENGTH = 2_000;
     /** A lone '+' or '-': at the start or after spaces, and at the end or before spaces. */
-    private static final Pattern OPERATOR = Pattern.compile("(?:^|\\s+)([+-])(?=\\s|$)\\s*");
+    private static final Pattern OPERATOR = Pattern.compile("(?:^|\\s+)([+-])(?=\\s|$)");
 
     private QueryParser() {
     }
@@ -71,12 +71,16 @@ public final class QueryParser {
         List<String> out = new ArrayList<>();
         for (String word : words) {
             if (imagePath(word.strip(), workingDir) != null) {
-                out.add(word.strip());
+                out.add(word);
                 continue;
             }
             Matcher m = OPERATOR.matcher(word);
+            if (!m.find()) {
+                out.add(word);
+                continue;
+            }
             int start = 0;
-            while (m.find()) {
+            for (boolean found = true; found; found = m.find()) {
                 addNonBlank(out, word.substring(start, m.start()));
                 out.add(m.group(1));
                 start = m.end();

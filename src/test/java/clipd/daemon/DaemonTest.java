@@ -125,6 +125,18 @@ class DaemonTest {
     }
 
     @Test
+    void aMissingFolderIsInTheStatusUntilItReturns() throws Exception {
+        Files.delete(archive);
+        daemon.requestRescan();
+        Await.until(() -> String.valueOf(daemon.status().get("last_error")).startsWith(archive
+                + " is missing or not a folder (not mounted?)"), "the missing folder in last_error");
+        assertEquals(2L, store.recordCount(), "its photos are not forgotten");
+        Files.createDirectories(archive);
+        daemon.requestRescan();
+        Await.until(() -> daemon.status().get("last_error") == null, "the error cleared once it is back");
+    }
+
+    @Test
     void aSymlinkLoopNeitherHangsNorDuplicates() throws Exception {
         Files.createDirectories(inbox.resolve("album"));
         copy("cake.jpg", inbox.resolve("album/cake.jpg"));
