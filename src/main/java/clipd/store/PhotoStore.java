@@ -84,6 +84,7 @@ public final class PhotoStore implements AutoCloseable {
     public static PhotoStore open(Path file, long minFreeBytes) throws StoreException {
         PhotoStore store = openOrCreate(file);
         store.space = new DiskSpace(file.toAbsolutePath().getParent(), minFreeBytes);
+        Holder.claim(file);
         return store;
     }
 
@@ -155,8 +156,8 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     private static StoreException inUse(Path file, Exception e) {
-        return new StoreException("the index " + file + " is in use by another clipd process (is clipd serve "
-                + "running? stop it first)", e);
+        return new StoreException("the index " + file + " is in use by " + Holder.of(file)
+                .orElse("another clipd process (is clipd serve running? stop it first)"), e);
     }
 
     private static DBMaker.Maker maker(Path file) {
@@ -304,6 +305,7 @@ public final class PhotoStore implements AutoCloseable {
                 db.commit();
             } // else what was not committed is dropped, and found again by the next scan
             db.close();
+            Holder.release(file);
         }
     }
 }
