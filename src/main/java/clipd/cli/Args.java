@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * A parsed command line: options ({@code --top 5}, {@code --top=5}, {@code -t 5}), flags and positional words.
- * A lone "+" or "-" is a positional word (the query language uses them); "--" ends the options.
+ * A lone "+" or "-", and any word that does not start like an option ("- cat", "-5"), is a positional word (the
+ * query language uses them); "--" ends the options.
  */
 final class Args {
     /** What a command accepts: option names to whether they take a value, and short aliases. */
@@ -23,6 +24,10 @@ final class Args {
 
         Spec option(String name, String... aliases) {
             return add(name, true, aliases);
+        }
+
+        java.util.Set<String> names() {
+            return takesValue.keySet();
         }
 
         private Spec add(String name, boolean value, String... names) {
@@ -46,7 +51,7 @@ final class Args {
                 args.positional.addAll(words.subList(i + 1, words.size()));
                 break;
             }
-            if (!w.startsWith("-") || w.equals("-")) {
+            if (!w.matches("--?[A-Za-z].*") || w.matches("-[^-=]*\\s.*")) { // "-", "- cat": query words
                 args.positional.add(w);
                 continue;
             }
@@ -60,7 +65,8 @@ final class Args {
             name = spec.aliases.getOrDefault(name, name);
             Boolean needsValue = spec.takesValue.get(name);
             if (needsValue == null) {
-                throw new UsageException("unknown option " + w);
+                String guess = Suggestions.closest(name, spec.names());
+                throw new UsageException("unknown option " + w + (guess == null ? "" : "; did you mean " + guess + "?"));
             }
             if (!needsValue) {
                 if (value != null) {

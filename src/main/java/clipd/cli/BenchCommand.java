@@ -71,7 +71,7 @@ final class BenchCommand {
         if (rest.size() != 2) {
             throw new UsageException("name the folder of photos to index: clipd bench index DIR");
         }
-        Path source = cli.resolve(rest.get(1));
+        Path source = cli.folder(rest.get(1), "clipd bench index takes a folder of photos");
         Path work = Files.createTempDirectory("clipd-bench-index");
         try (Models m = Models.open(settings)) {
             IndexBenchmark bench = new IndexBenchmark(m.model, m.decoder, m.preprocessor, settings.threads(),

@@ -36,10 +36,28 @@ final class Components implements AutoCloseable {
         this.preprocessor = models.preprocessor;
     }
 
-    static Components open(Settings settings) throws ModelUnavailableException, StoreException {
+    static Components open(Settings settings) throws ModelUnavailableException, StoreException, UsageException {
         Models models = Models.open(settings);
-        return new Components(settings, models, PhotoStore.open(settings.storeFile(models.model.descriptor().name()),
-                settings.minFreeBytes()));
+        try {
+            createDataDir(settings);
+            return new Components(settings, models, PhotoStore.open(settings.storeFile(models.model.descriptor()
+                    .name()), settings.minFreeBytes()));
+        } catch (UsageException | StoreException | RuntimeException e) {
+            models.close();
+            throw e;
+        }
+    }
+
+    /** The data directory, made when it is missing; a place where it cannot be is a settings error that says why. */
+    private static void createDataDir(Settings settings) throws UsageException {
+        try {
+            java.nio.file.Files.createDirectories(settings.dataDir());
+        } catch (IOException e) {
+            throw new UsageException(settings.dataDirSource() + " is '" + settings.dataDir() + "', where no folder "
+                    + "can be made (" + clipd.util.IoErrors.reason(e) + "); name a folder of your own for the index");
+        } catch (UnsupportedOperationException | SecurityException e) {
+            throw new UsageException(settings.dataDirSource() + " is '" + settings.dataDir() + "': " + e.getMessage());
+        }
     }
 
     /** The indexer; given a tagger, the sidecars of photos that are renamed, moved or deleted follow them. */

@@ -1,5 +1,6 @@
 package clipd.cli;
 
+import clipd.http.AccessToken;
 import clipd.util.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 

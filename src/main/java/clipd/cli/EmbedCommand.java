@@ -28,7 +28,10 @@ final class EmbedCommand {
             List<String> names;
             float[][] vectors;
             if (args.values("--text").isEmpty()) {
-                List<Path> paths = args.positional().stream().map(cli::resolve).toList();
+                List<Path> paths = new java.util.ArrayList<>();
+                for (String p : args.positional()) {
+                    paths.add(cli.file(p, "clipd embed takes image files (or --text TEXT)"));
+                }
                 names = paths.stream().map(Path::toString).toList();
                 vectors = new clipd.eval.Evaluation(m.model, m.decoder, m.preprocessor).embedImages(paths);
             } else {

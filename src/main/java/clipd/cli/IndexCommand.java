@@ -33,7 +33,10 @@ final class IndexCommand {
             throw new UsageException("name at least one folder to index, e.g. clipd index ~/Pictures");
         }
         Settings settings = Settings.from(args, cli.env);
-        List<Path> roots = args.positional().stream().map(d -> cli.resolve(d)).toList();
+        List<Path> roots = new java.util.ArrayList<>();
+        for (String d : args.positional()) {
+            roots.add(cli.folder(d, "clipd index takes folders and indexes the photos under them"));
+        }
         try (Components c = Components.open(settings)) {
             PhotoTagger tagger = c.tagging() ? c.tagger() : null;
             Indexer indexer = c.indexer(tagger);
@@ -107,6 +110,10 @@ final class IndexCommand {
             for (IndexStats.Skip skip : s.skips()) {
                 out.println("  skipped \"" + skip.path() + "\": " + skip.reason().description()
                         + (skip.detail() == null ? "" : " (" + skip.detail() + ")"));
+            }
+            if (s.skipped() > s.skips().size()) {
+                out.printf(Locale.ROOT, "  (and %d more, not listed: clipd names the first %,d skipped files)%n",
+                        s.skipped() - s.skips().size(), IndexStats.MAX_LISTED_SKIPS);
             }
         } else {
             out.println("  (--verbose lists them)");

@@ -19,6 +19,7 @@ public final class Main {
     /** Held so java.util.logging keeps the levels set on them (it holds its loggers weakly). */
     private static final java.util.List<java.util.logging.Logger> QUIETED = java.util.stream.Stream.of(
             "org.eclipse.jetty", "io.javalin").map(java.util.logging.Logger::getLogger).toList();
+    private static final java.util.logging.Logger JAVALIN = java.util.logging.Logger.getLogger("io.javalin.Javalin");
 
     private Main() {
     }
@@ -28,6 +29,8 @@ public final class Main {
         System.setProperty("java.util.logging.SimpleFormatter.format", args.length > 0 && args[0].equals("serve")
                 ? "%1$tF %1$tT %4$s %5$s%n" : "clipd: %4$s: %5$s%n");
         QUIETED.forEach(l -> l.setLevel(java.util.logging.Level.WARNING)); // the web server's start-up chatter
+        // its "Failed to start Javalin" would precede clipd's own message, which HttpServer makes of the failure
+        JAVALIN.setLevel(java.util.logging.Level.OFF);
         Cli cli = new Cli(System.out, System.err, System.getenv(), Path.of("").toAbsolutePath(),
                 System.console() != null);
         System.exit(run(Arrays.asList(args), cli));
@@ -101,13 +104,12 @@ public final class Main {
         return modelDir == null ? script : script + " \"" + modelDir + "\"";
     }
 
-    private static String describe(IOException e) {
-        String name = e.getClass().getSimpleName();
-        return switch (name) {
-            case "NoSuchFileException" -> e.getMessage() + ": no such file or folder";
-            case "AccessDeniedException" -> e.getMessage() + ": permission denied";
-            default -> e.getMessage() == null ? name : e.getMessage();
-        };
+    static String describe(IOException e) {
+        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            return f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": "
+                    + clipd.util.IoErrors.reason(e);
+        }
+        return clipd.util.IoErrors.reason(e);
     }
 
     static String version() {

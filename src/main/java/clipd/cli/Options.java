@@ -173,7 +173,7 @@ final class Options {
     static final Command STATUS = new Command("status", "usage: clipd status [OPTIONS]", """
             Asks the running clipd serve for its state. Exit code 0 when it is healthy, 1 when it reports an error,
             3 when it is not running (--json then prints {"state": "not_running", ...}).""",
-            List.of(JSON, CONFIG, DATA_DIR), List.of(DAEMON));
+            List.of(JSON), List.of(DAEMON, FILES));
 
     static final Command OPEN = new Command("open", "usage: clipd open [OPTIONS]", """
             Prints the address that signs this browser in to the running clipd serve's search page,
@@ -187,7 +187,7 @@ final class Options {
                    clipd folders add DIR | clipd folders remove DIR""", """
             Changes to a running clipd serve, authorised with the token it keeps in DATA_DIR/token. A removed
             folder's photos leave the index. Exit code 3 when clipd serve is not running.""",
-            List.of(CONFIG, DATA_DIR), List.of(DAEMON));
+            List.of(), List.of(DAEMON, FILES));
 
     static final Command TOKENIZE = new Command("tokenize", "usage: clipd tokenize [OPTIONS] TEXT...", """
             Prints the token ids the text encoder receives, from the start token to the end token.""",

@@ -33,7 +33,9 @@ final class SearchCommand {
             throw new UsageException("--all and --top exclude each other");
         }
         int top = args.flag("--all") ? Integer.MAX_VALUE : args.intValue("--top", 10, 1, MAX_TOP);
-        Path folder = args.value("--folder") == null ? null : cli.resolve(args.value("--folder"));
+        Path folder = args.value("--folder") == null ? null : args.flag("--no-indexing")
+                ? cli.resolve(args.value("--folder"))
+                : cli.folder(args.value("--folder"), "--folder names a folder to index and search under");
         Map<String, String> filters = filters(args, folder);
         PhotoFilter filter = PhotoFilter.parse(filters, name -> "--" + name.replace('_', '-'));
         Query query = args.positional().isEmpty() && !filter.isEmpty() ? null

@@ -48,6 +48,7 @@ final class ServeCommand {
             LOG.log(System.Logger.Level.WARNING, "LISTENING ON {0}, NOT ONLY ON THIS MACHINE: anyone who can reach "
                     + "it can search your photos and see them", settings.listen());
         }
+        HttpServer.checkCanListen(settings.listen(), settings.port()); // before the index or a token is made
         try (Components c = Components.open(settings)) {
             VectorIndex index = VectorIndex.load(c.store, "", c.descriptor.embeddingDim()).follow(c.store);
             Map<String, Object> about = new LinkedHashMap<>();

@@ -31,11 +31,12 @@ final class ServiceCommand {
     }
 
     static int run(List<String> words, Cli cli) throws Exception {
-        return run(words, cli, runningJar(), checkout(), ServiceManager.forThisSystem(Home.of(cli.env),
+        return run(words, cli, ServiceCommand::runningJar, checkout(), ServiceManager.forThisSystem(Home.of(cli.env),
                 ConfigFile.configHome(cli.env)));
     }
 
-    static int run(List<String> words, Cli cli, Path jar, Path checkout, ServiceManager manager) throws Exception {
+    static int run(List<String> words, Cli cli, java.util.concurrent.Callable<Path> jar, Path checkout,
+                   ServiceManager manager) throws Exception {
         Args args = Args.parse(words, Options.SERVICE.spec());
         if (args.flag("--help")) {
             cli.out.print(Options.SERVICE.help());
@@ -76,7 +77,8 @@ final class ServiceCommand {
         }
     }
 
-    private static void install(List<String> dirs, Cli cli, ServiceInstaller installer, Path jar, Path checkout)
+    private static void install(List<String> dirs, Cli cli, ServiceInstaller installer,
+                                java.util.concurrent.Callable<Path> jar, Path checkout)
             throws Exception {
         for (String variable : UNSEEN_VARIABLES) {
             if (cli.env.get(variable) != null && !cli.env.get(variable).isBlank()) {
@@ -106,7 +108,7 @@ final class ServiceCommand {
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             cli.out.println("wrote folders = " + join(folders) + " to " + config);
         }
-        installer.install(jar, checkout);
+        installer.install(jar.call(), checkout);
         Installation i = installer.installation();
         cli.out.println("installed " + i.jar() + " and " + i.launcher() + " (Java " + i.java() + ")");
         cli.out.println("started and enabled at login: " + installer.manager().unitFile());

@@ -1,6 +1,7 @@
 package clipd.cli;
 
 import clipd.daemon.StatusFile;
+import clipd.util.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.nio.file.Path;
@@ -25,6 +26,10 @@ final class StatusCommand {
         try {
             s = client.status();
         } catch (DaemonClient.NotRunning e) {
+            if (args.flag("--json")) {
+                cli.out.println("{\"state\": \"not_running\", \"message\": " + Json.quote(e.getMessage()) + "}");
+                return NOT_RUNNING;
+            }
             cli.out.println("clipd is not running (" + e.getMessage() + ")");
             Path file = Settings.from(args, cli.env).dataDir().resolve("status.json");
             StatusFile.read(file).filter(seen -> !seen.alive() && !seen.state().equals("stopped"))

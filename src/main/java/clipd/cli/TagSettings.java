@@ -18,11 +18,11 @@ record TagSettings(XmpFiles.Mode mode, boolean basenameSidecar, TagPolicy policy
         }
     }
 
-    static boolean basenameSidecar(String value) throws UsageException {
+    static boolean basenameSidecar(String value, String where) throws UsageException {
         return switch (value) {
             case "photo.jpg.xmp" -> false;
             case "photo.xmp" -> true;
-            default -> throw new UsageException("tags_sidecar is '" + value + "'; say photo.jpg.xmp or photo.xmp");
+            default -> throw new UsageException(where + " is '" + value + "'; say photo.jpg.xmp or photo.xmp");
         };
     }
 

@@ -30,10 +30,7 @@ final class TagsCommand {
             throw new UsageException("name one photo: clipd tags PATH");
         }
         Settings settings = Settings.from(args, cli.env);
-        Path photo = cli.resolve(args.positional().get(0));
-        if (!Files.isRegularFile(photo)) {
-            throw new java.nio.file.NoSuchFileException(photo.toString());
-        }
+        Path photo = cli.file(args.positional().get(0), "clipd tags takes one photo");
         int top = Args.parseInt("--top", args.value("--top") == null ? "15" : args.value("--top"), 1, 200);
         JsonNode report;
         try {

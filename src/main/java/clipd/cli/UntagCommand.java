@@ -71,7 +71,7 @@ final class UntagCommand {
         return photos;
     }
 
-    private static List<Path> photosUnder(List<String> names, Cli cli) throws IOException {
+    private static List<Path> photosUnder(List<String> names, Cli cli) throws IOException, UsageException {
         List<Path> photos = new ArrayList<>();
         for (String name : names) {
             Path p = cli.resolve(name);
@@ -82,7 +82,7 @@ final class UntagCommand {
             } else if (Files.isRegularFile(p)) {
                 photos.add(p);
             } else {
-                throw new java.nio.file.NoSuchFileException(p.toString());
+                throw new UsageException("'" + p + "' does not exist; clipd untag takes photos or folders");
             }
         }
         return photos;

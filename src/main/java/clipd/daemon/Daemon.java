@@ -62,6 +62,8 @@ public final class Daemon implements LibraryControl {
     private volatile State state = State.STARTING;
     private volatile boolean stopping;
     private volatile String lastError;
+    /** Folders the last reconcile did not find, kept apart from lastError, which each successful pass clears. */
+    private volatile String missingFolders;
     /** Set when the index's disk was full: writing resumes, with a full reconcile, once there is room again. */
     private volatile boolean waitingForSpace;
     /** When the next full reconcile is due; the first is at once. */
@@ -222,13 +224,18 @@ public final class Daemon implements LibraryControl {
     /** Compares every present folder with the disk; (re)starts watching when the set of present folders changed. */
     private void reconcileAll() throws InterruptedException {
         List<Path> present = new ArrayList<>();
+        List<Path> missing = new ArrayList<>();
         for (Path folder : folders) {
             if (Files.isDirectory(folder)) {
                 present.add(folder);
             } else {
-                LOG.log(System.Logger.Level.WARNING, "{0} is missing or not a folder (not mounted?); its photos stay "
-                        + "in the index until it returns", folder);
+                missing.add(folder);
             }
+        }
+        missingFolders = missing.isEmpty() ? null : (missing.size() == 1 ? missing.get(0) + " is" : missing + " are")
+                + " missing or not a folder (not mounted?); the photos indexed there stay in the index until it returns";
+        if (missingFolders != null) {
+            LOG.log(System.Logger.Level.WARNING, missingFolders);
         }
         if (!present.equals(watched)) {
             watch(present);
@@ -377,7 +384,7 @@ public final class Daemon implements LibraryControl {
         f.put("damaged_metadata", stats.damagedMetadata());
         f.put("unseen", indexer.unseen().list());
         f.put("index_repair", store.repair());
-        f.put("last_error", lastError);
+        f.put("last_error", lastError != null ? lastError : missingFolders);
         return f;
     }
 

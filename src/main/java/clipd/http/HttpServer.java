@@ -77,13 +77,30 @@ public final class HttpServer implements AutoCloseable {
         } catch (RuntimeException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof BindException) {
-                    throw new IOException("cannot listen on " + options.listen() + ":" + options.port() + " ("
-                            + t.getMessage() + "); is another clipd serve running? choose another with --port", e);
+                    throw cannotListen(options.listen(), options.port(), t);
                 }
             }
             throw e;
         }
         return app.port();
+    }
+
+    /** Fails now, before anything is created, when the address is taken (by another clipd serve, say). */
+    public static void checkCanListen(String listen, int port) throws IOException {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName(listen), port));
+        } catch (BindException e) {
+            throw cannotListen(listen, port, e);
+        }
+    }
+
+    private static IOException cannotListen(String listen, int port, Throwable cause) {
+        return new IOException("cannot listen on " + listen + ":" + port + " (" + cause.getMessage()
+                + "); is another clipd serve running? choose another with --port", cause);
     }
 
     @Override

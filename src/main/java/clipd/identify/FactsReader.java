@@ -7,6 +7,7 @@ import com.drew.metadata.Metadata;
 import com.drew.metadata.exif.ExifIFD0Directory;
 import com.drew.metadata.exif.ExifSubIFDDirectory;
 import com.drew.metadata.exif.GpsDirectory;
+import com.drew.metadata.heif.HeifDirectory;
 import com.drew.metadata.xmp.XmpDirectory;
 import com.drew.metadata.xmp.XmpReader;
 
@@ -70,6 +71,9 @@ public final class FactsReader {
         ExifSubIFDDirectory exif = metadata.getFirstDirectoryOfType(ExifSubIFDDirectory.class);
         int orientation = integer(ifd0, ExifIFD0Directory.TAG_ORIENTATION, 1);
         Header header = header(bytes);
+        if (header.type == null) {
+            header = heif(metadata); // no ImageIO reader for HEIC/AVIF: their boxes say what they are
+        }
         boolean turned = orientation >= 5 && orientation <= 8;
         return new PhotoFacts(taken.wallMillis, taken.offsetMinutes, taken.source,
                 gps == null ? null : gps[0], gps == null ? null : gps[1],
@@ -259,6 +263,28 @@ public final class FactsReader {
     }
 
     private record Header(int width, int height, String type) {
+    }
+
+    /**
+     * HEIC and AVIF: the brand, and the size of the largest image the file holds (its ispe boxes, as
+     * metadata-extractor reads them; the largest, since thumbnails and a grid's tiles are smaller than the photo).
+     */
+    private static Header heif(Metadata metadata) {
+        String brand = null;
+        int width = 0;
+        int height = 0;
+        for (HeifDirectory heif : metadata.getDirectoriesOfType(HeifDirectory.class)) {
+            if (brand == null && heif.getString(HeifDirectory.TAG_MAJOR_BRAND) != null) {
+                brand = heif.getString(HeifDirectory.TAG_MAJOR_BRAND).trim().toLowerCase(Locale.ROOT);
+            }
+            int w = integer(heif, HeifDirectory.TAG_IMAGE_WIDTH, 0);
+            int h = integer(heif, HeifDirectory.TAG_IMAGE_HEIGHT, 0);
+            if ((long) w * h > (long) width * height) {
+                width = w;
+                height = h;
+            }
+        }
+        return brand == null ? new Header(0, 0, null) : new Header(width, height, brand.startsWith("avi") ? "avif" : "heic");
     }
 
     /** Pixel size and format from the image header, without decoding; zeros and null when unknown. */

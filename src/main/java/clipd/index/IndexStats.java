@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class IndexStats {
     /** Skipped files kept by name for --verbose; beyond this only the counts grow. */
-    static final int MAX_LISTED_SKIPS = 10_000;
+    public static final int MAX_LISTED_SKIPS = 10_000;
 
     public record Skip(Path path, SkipReason reason, String detail) {
     }

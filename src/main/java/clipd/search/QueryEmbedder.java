@@ -54,7 +54,8 @@ public final class QueryEmbedder {
         try {
             return Files.readAllBytes(term.path());
         } catch (IOException e) {
-            throw new QueryException("cannot read the query image " + term.path() + " (" + e.getMessage() + ")");
+            throw new QueryException("cannot read the query image " + term.path() + ": "
+                    + (Files.isDirectory(term.path()) ? "it is a folder" : clipd.util.IoErrors.reason(e)));
         }
     }
 

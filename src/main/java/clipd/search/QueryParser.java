@@ -15,7 +15,8 @@ public final class QueryParser {
     private static final Pattern WEIGHTED = Pattern.compile("^(\\d+(?:\\.\\d+)?|\\.\\d+|\\d+\\.):(.+)$", Pattern.DOTALL);
     /** Longer queries are cut by the tokenizer anyway; this only stops absurd input early. */
     public static final int MAX_TERM_LENGTH = 2_000;
-    private static final Pattern OPERATOR = Pattern.compile("\\s+([+-])\\s+");
+    /** A lone '+' or '-': at the start or after spaces, and at the end or before spaces. */
+    private static final Pattern OPERATOR = Pattern.compile("(?:^|\\s+)([+-])(?=\\s|$)");
 
     private QueryParser() {
     }
@@ -25,7 +26,7 @@ public final class QueryParser {
         List<Query.Term> terms = new ArrayList<>();
         float sign = 1;
         boolean expectTerm = true;
-        for (String word : words) {
+        for (String word : split(words, workingDir)) {
             if (word.equals("+") || word.equals("-")) {
                 if (expectTerm) {
                     throw new QueryException("'" + word + "' must stand between two queries");
@@ -54,20 +55,45 @@ public final class QueryParser {
      * spaces around them separate terms. Only text: a remote caller must not name files on this machine.
      */
     public static Query parseText(String line) throws QueryException {
-        List<String> words = new ArrayList<>();
-        Matcher m = OPERATOR.matcher(line.strip());
-        int start = 0;
-        while (m.find()) {
-            words.add(line.strip().substring(start, m.start()));
-            words.add(m.group(1));
-            start = m.end();
-        }
-        words.add(line.strip().substring(start));
-        Query query = parse(words.stream().filter(w -> !w.isBlank()).toList(), Path.of("/"));
+        Query query = parse(List.of(line), Path.of("/"));
         if (query.hasImages()) {
             throw new QueryException("image files cannot be named in a text query; send the image itself");
         }
         return query;
+    }
+
+    /**
+     * Words as the CLI gets them ({@code "cat +"} is one word) or a whole line, with every lone '+' and '-' made a
+     * word of its own, so that the CLI and the API read a query alike. An image path stays whole: a file name may
+     * hold " - ".
+     */
+    private static List<String> split(List<String> words, Path workingDir) {
+        List<String> out = new ArrayList<>();
+        for (String word : words) {
+            if (imagePath(word.strip(), workingDir) != null) {
+                out.add(word);
+                continue;
+            }
+            Matcher m = OPERATOR.matcher(word);
+            if (!m.find()) {
+                out.add(word);
+                continue;
+            }
+            int start = 0;
+            for (boolean found = true; found; found = m.find()) {
+                addNonBlank(out, word.substring(start, m.start()));
+                out.add(m.group(1));
+                start = m.end();
+            }
+            addNonBlank(out, word.substring(start));
+        }
+        return out;
+    }
+
+    private static void addNonBlank(List<String> words, String word) {
+        if (!word.isBlank()) {
+            words.add(word.strip());
+        }
     }
 
     private static Query.Term term(String word, float sign, Path workingDir) throws QueryException {

@@ -136,6 +136,7 @@ public final class PhotoStore implements AutoCloseable {
             throw new StoreException("cannot make the index " + file + " private: " + e.getMessage(), e);
         }
         store.space = new DiskSpace(file.toAbsolutePath().getParent(), minFreeBytes);
+        Holder.claim(file);
         return store;
     }
 
@@ -269,8 +270,8 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     private static StoreException inUse(Path file, Exception e) {
-        return new StoreException("the index " + file + " is in use by another clipd process (is clipd serve "
-                + "running? stop it first)", e);
+        return new StoreException("the index " + file + " is in use by " + Holder.of(file)
+                .orElse("another clipd process (is clipd serve running? stop it first)"), e);
     }
 
     static DBMaker.Maker maker(Path file) {
@@ -604,6 +605,7 @@ public final class PhotoStore implements AutoCloseable {
                     m.db.commit();
                 } // else what was not committed is dropped, and found again by the next scan
                 m.db.close();
+                Holder.release(file);
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "closing the index {0}: {1}", file, describe(e));
             }

@@ -197,7 +197,7 @@ class MainTest {
         assertEquals(2, typo.code());
         assertTrue(typo.err().contains("unknown key 'bach_size'"), typo.err());
         java.nio.file.Files.writeString(config, "threads = many\n");
-        assertTrue(run(env, "index", "images").err().contains("config key threads must be a whole number"));
+        assertTrue(run(env, "index", "images").err().contains(config + " line 1: threads must be a whole number"));
         Run missing = run(Map.of("CLIPD_CONFIG", data.resolve("nope.properties").toString()), "index", "images");
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("does not exist"), missing.err());

@@ -102,7 +102,7 @@ class ServiceCommandTest {
         Cli cli = new Cli(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), env, tmp, false);
         Path jar = jar();
-        int code = Main.guarded(cli, () -> ServiceCommand.run(List.of(words), cli, jar, Path.of("").toAbsolutePath(),
+        int code = Main.guarded(cli, () -> ServiceCommand.run(List.of(words), cli, () -> jar, Path.of("").toAbsolutePath(),
                 manager));
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -121,7 +121,28 @@ class DaemonTest {
         Files.delete(archive.resolve("bee.jpg"));
         Await.until(() -> store.record(archive.resolve("bee.jpg").toString()).isEmpty(), "a delete");
         assertIndexMatchesDisk();
-        assertTrue(Files.readString(tmp.resolve("data/status.json")).contains("\"state\": \"idle\""));
+        // the status file is rewritten once a second: it may still say what the daemon did a moment ago
+        Await.until(() -> statusFile().contains("\"state\": \"idle\""), "idle in status.json");
+    }
+
+    private String statusFile() {
+        try {
+            return Files.readString(tmp.resolve("data/status.json"));
+        } catch (java.io.IOException e) {
+            return ""; // between two writes
+        }
+    }
+
+    @Test
+    void aMissingFolderIsInTheStatusUntilItReturns() throws Exception {
+        Files.delete(archive);
+        daemon.requestRescan();
+        Await.until(() -> String.valueOf(daemon.status().get("last_error")).startsWith(archive
+                + " is missing or not a folder (not mounted?)"), "the missing folder in last_error");
+        assertEquals(2L, store.recordCount(), "its photos are not forgotten");
+        Files.createDirectories(archive);
+        daemon.requestRescan();
+        Await.until(() -> daemon.status().get("last_error") == null, "the error cleared once it is back");
     }
 
     @Test

@@ -64,4 +64,13 @@ class FactsReaderTest {
         assertEquals(51.5, f.latitude(), 1e-9);
         assertEquals(-0.125, f.longitude(), 1e-9);
     }
+
+    @Test
+    void heicPhotosCarryTheirTypeAndSize() throws Exception {
+        Path bee = clipd.testing.Fixtures.SHARED_PHOTOS.resolve("images heic/bee.heic");
+        PhotoFacts f = FactsReader.read(Files.readAllBytes(bee), bee, 0);
+        assertEquals("heic", f.type());
+        assertEquals(384, f.width(), "as heif-info reports it");
+        assertEquals(256, f.height());
+    }
 }

@@ -54,4 +54,18 @@ class QueryParserTest {
         assertThrows(QueryException.class, () -> parse("2: "));
         assertThrows(QueryException.class, () -> parse("x".repeat(QueryParser.MAX_TERM_LENGTH + 1)));
     }
+
+    @Test
+    void theCommandLineAndATypedLineAreReadAlike() throws QueryException {
+        for (String line : List.of("cat +", "- cat", "cat + - dog", "+")) {
+            QueryException cli = assertThrows(QueryException.class, () -> parse(line), line);
+            QueryException api = assertThrows(QueryException.class, () -> QueryParser.parseText(line), line);
+            assertEquals(cli.getMessage(), api.getMessage(), line);
+        }
+        assertEquals(QueryParser.parseText("horse + stripes - zebra"), parse("horse + stripes - zebra"));
+        assertEquals(parse("horse", "+", "stripes", "-", "zebra"), parse("horse + stripes - zebra"));
+        assertEquals(List.of(new Query.Text("t-shirt", 1)), parse("t-shirt").terms());
+        assertEquals(new Query.Image(Path.of("/x/a - b.jpg"), 1), parse("/x/a - b.jpg").terms().get(0),
+                "a file name keeps its ' - '");
+    }
 }

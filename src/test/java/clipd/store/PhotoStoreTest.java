@@ -120,4 +120,16 @@ class PhotoStoreTest {
         PhotoRecord r = new PhotoRecord("ab".repeat(32), 123_456_789L, 1_700_000_000_123L);
         assertEquals(r, PhotoRecord.fromBytes(r.toBytes()));
     }
+
+    @Test
+    void aSecondOpenNamesTheProcessThatHoldsTheIndex() throws Exception {
+        Path file = dir.resolve("index.db");
+        try (PhotoStore held = PhotoStore.open(file)) {
+            StoreException e = assertThrows(StoreException.class, () -> PhotoStore.open(file));
+            assertTrue(e.getMessage().contains("(pid " + ProcessHandle.current().pid() + "); wait for it to finish, "
+                    + "or stop it"), e.getMessage());
+            assertFalse(e.getMessage().contains("clipd serve"), "it is not a serve that holds it: " + e.getMessage());
+        }
+        assertFalse(Files.exists(dir.resolve("index.db.holder")), "released on close");
+    }
 }
