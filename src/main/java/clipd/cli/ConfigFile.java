@@ -18,7 +18,8 @@ import java.util.TreeSet;
 final class ConfigFile {
     static final Set<String> KEYS = Set.of("folders", "exclude_dirs", "include_hidden", "data_dir", "model_dir",
             "threads", "batch_size", "max_image_megapixels", "settle_seconds", "rescan_minutes", "listen", "port", "tags", "tags_sidecar",
-            "tags_min_probability", "tags_max", "tags_vocabulary", "tags_vocabulary_extra", "min_free_megabytes");
+            "tags_min_probability", "tags_max", "tags_vocabulary", "tags_vocabulary_extra", "min_free_megabytes",
+            "execution_provider", "visual_idle_seconds");
 
     private ConfigFile() {
     }

@@ -20,6 +20,9 @@ final class Help {
               --tags sidecar|embed|off  where clipd writes the photos' tags (config key tags; default sidecar:
                                         photo.jpg.xmp next to the photo; embed: inside JPEGs, sidecars for the
                                         rest; off: nowhere)
+              --execution-provider auto|cpu|coreml|cuda
+                                        where the visual encoder runs (env CLIPD_EXECUTION_PROVIDER; default auto:
+                                        CoreML on macOS, CUDA with the GPU build and a driver, else the CPU)
             """.formatted(Settings.DEFAULT_MODEL, Settings.DEFAULT_MAX_MEGAPIXELS);
 
     static final String MAIN = """
@@ -82,6 +85,8 @@ final class Help {
               --listen ADDRESS          where the HTTP API listens (default 127.0.0.1: this machine only)
               --port N                  its port (default 8357)
               --settle-seconds N        wait until a changed file has been still this long (default 2)
+              --visual-idle-seconds N   release the visual encoder after N s unused, load it again when needed
+                                        (default 300; 0 keeps it)
               --rescan-minutes N        compare every folder with the disk this often (default 60)
             """ + COMMON;
 
@@ -116,16 +121,20 @@ final class Help {
 
     static final String BENCH = """
             usage: clipd bench photos OUT [--count N] [--size WxH]
-                   clipd bench index DIR [--threads N] [--batch-size N]
+                   clipd bench index DIR [--threads N] [--batch-size N] [--compare-rclip RCLIP_CHECKOUT] [--rounds N]
                    clipd bench search [--vectors N] [--runs N]
-                   clipd bench idle [--files N] [--seconds N]
+                   clipd bench idle [--files N] [--seconds N] [--visual-idle-seconds N]
             photos: writes N camera-like JPEGs with EXIF (default 100 of 4000x3000) to benchmark indexing with.
             index:  indexes a copy of DIR into a fresh store; prints images/s, decode and inference time per photo,
-                    CPU use, peak RSS, the model's own rate on ready tensors, and the ratio of the two.
+                    CPU per photo by stage, CPU use, peak RSS, the model's own rate on ready tensors, and the ratio
+                    of the two. --compare-rclip runs rclip's own loader step from a checkout (system python3
+                    with Pillow and numpy) in the same run, interleaved over --rounds (default 3), and prints
+                    rclip's best case on these cores and clipd's ratio to it (medians).
             search: fills a fresh store with N random embeddings (default 100,000); prints scan and /api/search
                     latency p50/p99 and the bytes per photo in the store and in memory.
             idle:   runs clipd serve on N small photos (default 100,000) until idle, then measures its CPU use
-                    and RSS over N seconds (default 60).
+                    and RSS over N seconds (default 60), after the visual encoder was released when
+                    --visual-idle-seconds is given.
             Work happens in a temporary folder, deleted afterwards (--keep keeps it); your index is not touched.
             """;
 

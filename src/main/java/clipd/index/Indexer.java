@@ -341,13 +341,17 @@ public final class Indexer {
             return Outcome.skipped(path, SkipReason.TOO_LARGE, (c.size() >> 20) + " MB file");
         }
         long start = System.nanoTime();
+        StageClock cpu = new StageClock();
         try {
             byte[] bytes = Files.readAllBytes(path);
+            stats.addCpuNanos(IndexStats.Stage.READ, cpu.lap());
             if (bytes.length == 0) {
                 return Outcome.skipped(path, SkipReason.EMPTY, "0 bytes");
             }
             PhotoFacts facts = FactsReader.read(bytes, path, c.modifiedMillis());
+            stats.addCpuNanos(IndexStats.Stage.METADATA, cpu.lap());
             String hash = ContentHasher.hash(bytes, facts.orientation());
+            stats.addCpuNanos(IndexStats.Stage.HASH, cpu.lap());
             stats.countHashed();
             PhotoRecord record = new PhotoRecord(hash, bytes.length, c.modifiedMillis(), facts);
             long decodeStart = System.nanoTime();
@@ -356,7 +360,10 @@ public final class Indexer {
                 return new Outcome(path, record, null, null, null);
             }
             float[] pixels = new float[3 * preprocessor.size() * preprocessor.size()];
-            preprocessor.preprocess(decoder.decode(bytes, facts.orientation()), pixels, 0);
+            var decoded = decoder.decode(bytes, facts.orientation());
+            stats.addCpuNanos(IndexStats.Stage.DECODE, cpu.lap());
+            preprocessor.preprocess(decoded, pixels, 0);
+            stats.addCpuNanos(IndexStats.Stage.RESIZE, cpu.lap());
             stats.addDecodeNanos(System.nanoTime() - decodeStart);
             return new Outcome(path, record, pixels, null, null);
         } catch (UnreadableImageException e) {
@@ -389,6 +396,7 @@ public final class Indexer {
             long start = System.nanoTime();
             float[][] vectors = model.embedImages(pixels, n);
             stats.addInferenceNanos(System.nanoTime() - start);
+            StageClock cpu = new StageClock();
             for (int i = 0; i < n; i++) {
                 List<Outcome> same = groups.get(from + i);
                 store.putVector(same.get(0).record().hash(), vectors[i]);
@@ -400,8 +408,11 @@ public final class Indexer {
                     stats.countReused();
                 }
             }
+            stats.addCpuNanos(IndexStats.Stage.STORE, cpu.lap());
         }
+        StageClock cpu = new StageClock();
         store.commit();
+        stats.addCpuNanos(IndexStats.Stage.STORE, cpu.lap());
         batch.clear();
     }
 }
