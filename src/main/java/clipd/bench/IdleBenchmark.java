@@ -30,8 +30,12 @@ public final class IdleBenchmark {
             "jdk.incubator.vector");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * @param visualLoaded whether the visual encoder was still loaded at the end; {@code provider} where it ran
+     */
     public record Result(int files, double indexSeconds, double quietSeconds, double cpuSeconds,
-                         OptionalLong rssBytes, double changingSeconds, double changingCpuSeconds) {
+                         OptionalLong rssBytes, double changingSeconds, double changingCpuSeconds,
+                         boolean visualLoaded, String provider) {
         /** Share of one core used while idle. */
         public double cpuShare() {
             return cpuSeconds / quietSeconds;
@@ -43,8 +47,12 @@ public final class IdleBenchmark {
         }
     }
 
-    public Result run(int files, int quietSeconds, Path workDir, Path modelDir, Consumer<String> progress)
-            throws IOException, InterruptedException {
+    /**
+     * @param visualIdleSeconds passed to serve as --visual-idle-seconds (null: its default); the quiet period
+     *                          starts once the visual encoder was released
+     */
+    public Result run(int files, int quietSeconds, Integer visualIdleSeconds, Path workDir, Path modelDir,
+                      Consumer<String> progress) throws IOException, InterruptedException {
         Path library = workDir.resolve("library");
         makeLibrary(library, files);
         progress.accept(files + " photos in " + (files + PHOTOS_PER_FOLDER - 1) / PHOTOS_PER_FOLDER
@@ -58,12 +66,23 @@ public final class IdleBenchmark {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "clipd.cli.Main", "serve",
                 "--config", config.toString(), "--data-dir", data.toString(), "--model-dir", modelDir.toString(),
                 "--folder", library.toString(), "--port", "0", "--tags", "off"));
+        if (visualIdleSeconds != null) {
+            command.addAll(List.of("--visual-idle-seconds", visualIdleSeconds.toString()));
+        }
         Process serve = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(workDir.resolve("serve.log").toFile()).start();
         try {
             long t0 = System.nanoTime();
-            waitUntilIdle(serve, data.resolve("status.json"), files, workDir.resolve("serve.log"));
+            Path statusFile = data.resolve("status.json");
+            waitUntilIdle(serve, statusFile, files, workDir.resolve("serve.log"));
             double indexSeconds = (System.nanoTime() - t0) / 1e9;
+            if (visualIdleSeconds != null && visualIdleSeconds > 0) {
+                progress.accept("waiting for the visual encoder to be released");
+                long deadline = System.nanoTime() + (visualIdleSeconds + 60) * 1_000_000_000L;
+                while (status(statusFile).path("visual_loaded").asBoolean(false) && System.nanoTime() < deadline) {
+                    Thread.sleep(500);
+                }
+            }
             progress.accept(String.format(java.util.Locale.ROOT, "indexed in %.1f s; measuring %d s of idling",
                     indexSeconds, quietSeconds));
             ProcessHandle handle = serve.toHandle();
@@ -83,7 +102,9 @@ public final class IdleBenchmark {
                 Thread.sleep(1000);
             }
             double changingCpu = ProcessMeter.cpuSeconds(handle) - cpu1;
-            return new Result(files, indexSeconds, quiet, cpu, rss, (System.nanoTime() - c0) / 1e9, changingCpu);
+            JsonNode last = status(statusFile);
+            return new Result(files, indexSeconds, quiet, cpu, rss, (System.nanoTime() - c0) / 1e9, changingCpu,
+                    last.path("visual_loaded").asBoolean(false), last.path("execution_provider").asText("?"));
         } finally {
             serve.destroy();
             if (!serve.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -126,15 +147,26 @@ public final class IdleBenchmark {
             if (!serve.isAlive()) {
                 throw new IOException("clipd serve exited with " + serve.exitValue() + "; its output is in " + log);
             }
-            try {
-                JsonNode status = JSON.readTree(Files.readString(statusFile));
-                if (status.path("state").asText().equals("idle") && status.path("photos").asLong() >= files) {
-                    return;
-                }
-            } catch (NoSuchFileException | com.fasterxml.jackson.core.JsonProcessingException e) {
-                // not written yet, or caught mid-replace
+            JsonNode status = status(statusFile);
+            if (status.path("state").asText().equals("idle") && status.path("photos").asLong() >= files) {
+                return;
             }
             Thread.sleep(500);
+        }
+    }
+
+    /** The daemon's status file; empty before it is first written. */
+    private static JsonNode status(Path statusFile) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return JSON.readTree(Files.readString(statusFile));
+            } catch (NoSuchFileException e) {
+                return JSON.createObjectNode();
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                if (attempt > 3) {
+                    throw e; // not a replace in flight
+                }
+            }
         }
     }
 }

@@ -45,8 +45,11 @@ public final class IndexBenchmark {
         this.batchSize = batchSize;
     }
 
+    /**
+     * @param modelOnlyCpuMillis CPU time per image of the model-only run (all of ONNX Runtime's threads)
+     */
     public record Result(long photos, double megapixels, double seconds, double cpuSeconds,
-                         OptionalLong peakRssBytes, double modelOnlyRate) {
+                         OptionalLong peakRssBytes, double modelOnlyRate, double modelOnlyCpuMillis) {
         public double rate() {
             return photos / seconds;
         }
@@ -59,19 +62,34 @@ public final class IndexBenchmark {
     /** Copies the photos of {@code source} under {@code workDir} and indexes them there, counting into stats. */
     public Result run(Path source, Path workDir, IndexStats stats)
             throws IOException, ModelUnavailableException, StoreException {
-        Path copy = workDir.resolve("photos");
-        List<Path> photos = copyPhotos(source, copy);
-        if (photos.isEmpty()) {
+        return measure(copy(source, workDir), workDir.resolve("index.db"), stats);
+    }
+
+    /** A folder of photos copied for the benchmark, and its files. */
+    public record Photos(Path dir, List<Path> files) {
+    }
+
+    /** The photos of {@code source}, copied under {@code workDir}, to measure one or more times. */
+    public Photos copy(Path source, Path workDir) throws IOException {
+        Path dir = workDir.resolve("photos");
+        List<Path> files = copyPhotos(source, dir);
+        if (files.isEmpty()) {
             throw new IOException(source + ": no photos to benchmark (supported: "
                     + String.join(", ", ImageDecoder.supportedExtensions().stream().sorted().toList()) + ")");
         }
+        return new Photos(dir, files);
+    }
+
+    /** Indexes the copied photos into a fresh store at {@code storeFile}, then runs the model alone. */
+    public Result measure(Photos photos, Path storeFile, IndexStats stats)
+            throws IOException, ModelUnavailableException, StoreException {
         int batch = Math.min(batchSize, model.maxImageBatch()); // also loads the visual encoder before the clock runs
-        try (PhotoStore store = PhotoStore.open(workDir.resolve("index.db"))) {
+        try (PhotoStore store = PhotoStore.open(storeFile)) {
             Indexer indexer = new Indexer(store, model, decoder, preprocessor,
                     new FolderScanner(FolderScanner.DEFAULT_EXCLUDED_DIRS, false), workers, batch);
             double cpu0 = ProcessMeter.cpuSeconds();
             long t0 = System.nanoTime();
-            indexer.index(List.of(copy), stats);
+            indexer.index(List.of(photos.dir()), stats);
             double seconds = (System.nanoTime() - t0) / 1e9;
             double cpu = ProcessMeter.cpuSeconds() - cpu0;
             double[] megapixels = {0};
@@ -81,13 +99,17 @@ public final class IndexBenchmark {
                 }
             });
             long indexed = stats.found() - stats.skipped();
-            return new Result(indexed, megapixels[0], seconds, cpu, ProcessMeter.peakRssBytes(),
-                    modelOnlyRate(photos, batch));
+            double[] modelOnly = modelOnly(photos.files(), batch);
+            return new Result(indexed, megapixels[0], seconds, cpu, ProcessMeter.peakRssBytes(), modelOnly[0],
+                    modelOnly[1]);
         }
     }
 
-    /** Images per second the model embeds from tensors already in memory, in batches of the pipeline's size. */
-    private double modelOnlyRate(List<Path> photos, int batch) throws IOException, ModelUnavailableException {
+    /**
+     * Images per second the model embeds from tensors already in memory, in batches of the pipeline's size, and
+     * the CPU milliseconds per image that cost.
+     */
+    private double[] modelOnly(List<Path> photos, int batch) throws IOException, ModelUnavailableException {
         int pixelsPerImage = 3 * preprocessor.size() * preprocessor.size();
         float[] tensors = new float[batch * pixelsPerImage];
         int filled = 0;
@@ -106,13 +128,16 @@ public final class IndexBenchmark {
                     pixelsPerImage);
         }
         model.embedImages(tensors, batch); // warm-up
+        double cpu0 = ProcessMeter.cpuSeconds();
         long start = System.nanoTime();
         int batches = 0;
         while (batches < MODEL_ONLY_MIN_BATCHES || System.nanoTime() - start < MODEL_ONLY_SECONDS * 1e9) {
             model.embedImages(tensors, batch);
             batches++;
         }
-        return batches * batch / ((System.nanoTime() - start) / 1e9);
+        double images = batches * batch;
+        return new double[] {images / ((System.nanoTime() - start) / 1e9),
+                1000 * (ProcessMeter.cpuSeconds() - cpu0) / images};
     }
 
     private static List<Path> copyPhotos(Path source, Path target) throws IOException {

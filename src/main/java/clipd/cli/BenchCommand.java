@@ -4,12 +4,14 @@ import clipd.bench.BenchPhotos;
 import clipd.bench.IdleBenchmark;
 import clipd.bench.IndexBenchmark;
 import clipd.bench.ProcessMeter;
+import clipd.bench.RclipLoader;
 import clipd.bench.SearchBenchmark;
 import clipd.index.IndexStats;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -72,39 +74,122 @@ final class BenchCommand {
             throw new UsageException("name the folder of photos to index: clipd bench index DIR");
         }
         Path source = cli.folder(rest.get(1), "clipd bench index takes a folder of photos");
+        RclipLoader rclip = args.value("--compare-rclip") == null ? null
+                : new RclipLoader(cli.resolve(args.value("--compare-rclip")),
+                Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3");
+        int rounds = Args.parseInt("--rounds", orDefault(args.value("--rounds"), rclip == null ? "1" : "3"), 1, 100);
         Path work = Files.createTempDirectory("clipd-bench-index");
         try (Models m = Models.open(settings)) {
             IndexBenchmark bench = new IndexBenchmark(m.model, m.decoder, m.preprocessor, settings.threads(),
                     settings.batchSize());
-            IndexStats stats = new IndexStats();
-            IndexBenchmark.Result r;
-            try (ProgressReporter ignored = new ProgressReporter(stats, cli.err, cli.terminal)) {
-                r = bench.run(source, work, stats);
+            IndexBenchmark.Photos photos = bench.copy(source, work);
+            List<IndexBenchmark.Result> runs = new ArrayList<>();
+            List<IndexStats> stats = new ArrayList<>();
+            List<RclipLoader.Result> loaders = new ArrayList<>();
+            for (int i = 0; i < rounds; i++) { // interleaved, so both sides see the same machine
+                IndexStats s = new IndexStats();
+                try (ProgressReporter ignored = new ProgressReporter(s, cli.err, cli.terminal)) {
+                    runs.add(bench.measure(photos, work.resolve("index-" + i + ".db"), s));
+                }
+                stats.add(s);
+                if (rclip != null) {
+                    loaders.add(rclip.run(photos.files(), work));
+                }
             }
-            double embedded = Math.max(1, stats.embedded());
+            int median = medianIndex(runs.stream().mapToDouble(IndexBenchmark.Result::rate).toArray());
+            IndexBenchmark.Result r = runs.get(median);
+            IndexStats st = stats.get(median);
+            double embedded = Math.max(1, st.embedded());
+            double hashed = Math.max(1, st.hashed());
             int cores = Runtime.getRuntime().availableProcessors();
-            cli.out.printf(Locale.ROOT, "model %s, %d decode workers, batch %d, %d cores, JPEG decoder %s%n",
-                    m.model.descriptor().name(), settings.threads(), settings.batchSize(), cores,
-                    clipd.image.ImageDecoder.jpegDecoder());
+            cli.out.printf(Locale.ROOT, "model %s on %s (asked: %s), %d decode workers, batch %d, %d cores, "
+                            + "JPEG decoder %s%n",
+                    m.model.descriptor().name(), m.model.providerStatus(), m.model.requestedProvider().label(),
+                    settings.threads(), settings.batchSize(), cores, clipd.image.ImageDecoder.jpegDecoder());
             cli.out.printf(Locale.ROOT, "indexed %d photos (%.1f MP on average) in %.1f s: %.2f images/s%n",
                     r.photos(), r.megapixels() / Math.max(1, r.photos()), r.seconds(), r.rate());
             cli.out.printf(Locale.ROOT, "  read+hash+metadata %.1f ms/photo, decode+preprocess %.1f ms/photo "
                             + "(worker time), inference %.1f ms/photo%n",
-                    1000 * stats.readSeconds() / Math.max(1, stats.hashed()), 1000 * stats.decodeSeconds() / embedded,
-                    1000 * stats.inferenceSeconds() / embedded);
+                    1000 * st.readSeconds() / hashed, 1000 * st.decodeSeconds() / embedded,
+                    1000 * st.inferenceSeconds() / embedded);
+            cli.out.printf(Locale.ROOT, "  CPU per photo: read %.1f, hash %.1f, metadata %.1f, decode %.1f, "
+                            + "resize+normalise %.1f, inference %.1f (model only), store %.1f ms%n",
+                    1000 * st.cpuSeconds(IndexStats.Stage.READ) / hashed,
+                    1000 * st.cpuSeconds(IndexStats.Stage.HASH) / hashed,
+                    1000 * st.cpuSeconds(IndexStats.Stage.METADATA) / hashed,
+                    1000 * st.cpuSeconds(IndexStats.Stage.DECODE) / embedded,
+                    1000 * st.cpuSeconds(IndexStats.Stage.RESIZE) / embedded, r.modelOnlyCpuMillis(),
+                    1000 * st.cpuSeconds(IndexStats.Stage.STORE) / embedded);
             cli.out.printf(Locale.ROOT, "  CPU %.1f s, %.0f%% of %d cores; peak RSS %s%n", r.cpuSeconds(),
                     100 * r.cpuSeconds() / r.seconds() / cores, cores,
                     ProcessMeter.megabytes(r.peakRssBytes()));
             cli.out.printf(Locale.ROOT, "model only (ready tensors, batch %d): %.2f images/s%n",
                     Math.min(settings.batchSize(), m.model.maxImageBatch()), r.modelOnlyRate());
             cli.out.printf(Locale.ROOT, "pipeline / model only: %.0f%%%n", 100 * r.ratio());
-            if (stats.skipped() > 0) {
-                cli.out.println("skipped " + stats.skipped() + " files that are not readable photos");
+            if (rounds > 1) {
+                cli.out.printf(Locale.ROOT, "%d rounds, the median shown; clipd images/s: %s%n", rounds,
+                        joined(runs.stream().mapToDouble(IndexBenchmark.Result::rate).toArray()));
+            }
+            if (rclip != null) {
+                compareRclip(runs, loaders, cores, cli);
+            }
+            if (st.skipped() > 0) {
+                cli.out.println("skipped " + st.skipped() + " files that are not readable photos");
             }
         } finally {
             delete(work, args.flag("--keep"), cli);
         }
         return Main.OK;
+    }
+
+    /** rclip's best case in each round, with that round's model CPU time, and the ratio; medians over rounds. */
+    private static void compareRclip(List<IndexBenchmark.Result> runs, List<RclipLoader.Result> loaders, int cores,
+                                     Cli cli) {
+        int n = runs.size();
+        double[] loaderCpu = new double[n];
+        double[] loaderRate = new double[n];
+        double[] best = new double[n];
+        double[] ratio = new double[n];
+        double[] clipdByCpu = new double[n];
+        double[] cpuRatio = new double[n];
+        for (int i = 0; i < n; i++) {
+            RclipLoader.Result l = loaders.get(i);
+            IndexBenchmark.Result r = runs.get(i);
+            loaderCpu[i] = l.cpuMillisPerPhoto();
+            loaderRate[i] = l.photos() / l.seconds();
+            best[i] = l.bestCaseRate(cores, r.modelOnlyCpuMillis());
+            ratio[i] = r.rate() / best[i];
+            clipdByCpu[i] = cores * r.photos() / r.cpuSeconds();
+            cpuRatio[i] = clipdByCpu[i] / best[i];
+        }
+        RclipLoader.Result l = loaders.get(0);
+        cli.out.printf(Locale.ROOT, "rclip's loader (its _read_and_preprocess on %d threads, Pillow %s): %.0f ms "
+                        + "CPU per photo, %.2f photos/s alone (rounds: %s ms)%n", l.workers(), l.pillow(),
+                median(loaderCpu), median(loaderRate), joined(loaderCpu));
+        cli.out.printf(Locale.ROOT, "rclip's best case on %d cores (loader + the same inference CPU, every core "
+                        + "busy): %.2f images/s (rounds: %s)%n", cores, median(best), joined(best));
+        cli.out.printf(Locale.ROOT, "clipd / rclip's best case: %.2fx (rounds: %s)%n", median(ratio), joined(ratio));
+        // on a machine other processes share, wall-clock rates measure the share this one got; CPU time does not
+        cli.out.printf(Locale.ROOT, "by CPU time alone (cores / CPU per photo, both sides): clipd %.2f images/s, "
+                + "%.2fx rclip's best case (rounds: %s)%n", median(clipdByCpu), median(cpuRatio), joined(cpuRatio));
+    }
+
+    private static int medianIndex(double[] values) {
+        Integer[] order = new Integer[values.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, Comparator.comparingDouble(i -> values[i]));
+        return order[(order.length - 1) / 2];
+    }
+
+    private static double median(double[] values) {
+        return values[medianIndex(values)];
+    }
+
+    private static String joined(double[] values) {
+        return java.util.Arrays.stream(values).mapToObj(v -> String.format(Locale.ROOT, "%.2f", v))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static int search(Args args, Settings settings, Cli cli) throws Exception {
@@ -134,12 +219,15 @@ final class BenchCommand {
         int seconds = Args.parseInt("--seconds", orDefault(args.value("--seconds"), "60"), 1, 86_400);
         Path work = Files.createTempDirectory("clipd-bench-idle");
         try {
-            IdleBenchmark.Result r = new IdleBenchmark().run(files, seconds, work, settings.modelDir(),
+            Integer visualIdle = args.value("--visual-idle-seconds") == null ? null
+                    : Args.parseInt("--visual-idle-seconds", args.value("--visual-idle-seconds"), 0, 86_400);
+            IdleBenchmark.Result r = new IdleBenchmark().run(files, seconds, visualIdle, work, settings.modelDir(),
                     line -> cli.err.println("clipd bench: " + line));
             cli.out.printf(Locale.ROOT, "clipd serve watching %,d photos: indexed in %.1f s, then idle for %.0f s%n",
                     r.files(), r.indexSeconds(), r.quietSeconds());
-            cli.out.printf(Locale.ROOT, "  CPU %.2f s (%.2f%% of one core); RSS %s%n", r.cpuSeconds(),
-                    100 * r.cpuShare(), ProcessMeter.megabytes(r.rssBytes()));
+            cli.out.printf(Locale.ROOT, "  CPU %.2f s (%.2f%% of one core); RSS %s; visual encoder (%s) %s%n",
+                    r.cpuSeconds(), 100 * r.cpuShare(), ProcessMeter.megabytes(r.rssBytes()), r.provider(),
+                    r.visualLoaded() ? "loaded" : "released");
             cli.out.printf(Locale.ROOT, "  with a file appended to every second, for %.0f s: CPU %.2f s (%.2f%% of one "
                     + "core)%n", r.changingSeconds(), r.changingCpuSeconds(), 100 * r.changingCpuShare());
         } finally {

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 record ConfigFile(Path file, Map<String, String> values, Map<String, Integer> lines) {
     static final Set<String> KEYS = Set.of("folders", "exclude_dirs", "include_hidden", "data_dir", "model_dir",
             "threads", "batch_size", "max_image_megapixels", "settle_seconds", "rescan_minutes", "listen", "port", "tags", "tags_sidecar",
-            "tags_min_probability", "tags_max", "tags_vocabulary", "tags_vocabulary_extra", "min_free_megabytes");
+            "tags_min_probability", "tags_max", "tags_vocabulary", "tags_vocabulary_extra", "min_free_megabytes",
+            "execution_provider", "visual_idle_seconds");
     static final ConfigFile NONE = new ConfigFile(null, Map.of(), Map.of());
     private static final Pattern KEY = Pattern.compile("^\\s*((?:[^\\s=:\\\\]|\\\\.)+)");
 

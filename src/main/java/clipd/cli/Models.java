@@ -13,7 +13,7 @@ final class Models implements AutoCloseable {
     final Preprocessor preprocessor;
 
     private Models(ModelDescriptor d, Settings settings) {
-        this.model = new ClipModel(d, settings.threads());
+        this.model = new ClipModel(d, settings.modelOptions());
         this.decoder = new ImageDecoder(settings.maxImagePixels(), 4 * d.imageSize());
         this.preprocessor = new Preprocessor(d.imageSize(), d.mean(), d.std());
     }

@@ -111,13 +111,17 @@ final class Options {
     static final Option MAX_IMAGE_MEGAPIXELS = value("--max-image-megapixels", "N", "skip larger images, a guard "
             + "against decompression bombs (config max_image_megapixels; default " + Settings.DEFAULT_MAX_MEGAPIXELS
             + ")");
+    static final Option EXECUTION_PROVIDER = value("--execution-provider", "auto|cpu|coreml|cuda", "where the "
+            + "visual encoder runs (config execution_provider, env CLIPD_EXECUTION_PROVIDER; default auto: CoreML on "
+            + "macOS, CUDA with the GPU build and a driver, else the CPU)");
     static final Option JSON = flag("--json", "print JSON");
 
     static final Group FILES = new Group("files", List.of(CONFIG, DATA_DIR, MODEL_DIR));
 
     static final Group DAEMON = new Group("the running clipd serve", List.of(LISTEN, PORT));
 
-    static final Group MODEL = new Group("the model", List.of(THREADS, BATCH_SIZE, MAX_IMAGE_MEGAPIXELS));
+    static final Group MODEL = new Group("the model", List.of(THREADS, BATCH_SIZE, MAX_IMAGE_MEGAPIXELS,
+            EXECUTION_PROVIDER));
 
     static final Group INDEXING = new Group("indexing", List.of(THREADS, BATCH_SIZE, MAX_IMAGE_MEGAPIXELS,
             value("--exclude-dir", "NAME", "a folder name to skip, repeatable; replaces the defaults (@eaDir, "
@@ -167,7 +171,9 @@ final class Options {
             value("--settle-seconds", "N", "wait until a changed file has been still this long (config "
                     + "settle_seconds; default 2)"),
             value("--rescan-minutes", "N", "compare every folder with the disk this often (config rescan_minutes; "
-                    + "default 60)")), ALL_SETTINGS);
+                    + "default 60)"),
+            value("--visual-idle-seconds", "N", "release the visual encoder after this long without an image to embed "
+                    + "(config visual_idle_seconds; default 300; 0 keeps it)")), ALL_SETTINGS);
 
 
     static final Command STATUS = new Command("status", "usage: clipd status [OPTIONS]", """
@@ -229,6 +235,12 @@ final class Options {
                     value("--runs", "N", "search: queries measured (default 200)"),
                     value("--files", "N", "idle: photos watched (default 100,000)"),
                     value("--seconds", "N", "idle: how long to measure (default 60)"),
+                    value("--visual-idle-seconds", "N", "idle: release the visual encoder after this long, and wait "
+                            + "for it before measuring"),
+                    value("--compare-rclip", "PATH", "index: also run rclip's loader step from this checkout, with "
+                            + "/usr/bin/python3 and Pillow, and print both rates and their ratio"),
+                    value("--rounds", "N", "index: rounds, interleaved with rclip's; medians are printed (default 1, "
+                            + "3 with --compare-rclip)"),
                     flag("--keep", "keep the temporary folder")), List.of(FILES, MODEL));
 
     static final Command TAGS = new Command("tags", "usage: clipd tags [OPTIONS] PATH", """

@@ -54,6 +54,8 @@ final class ServeCommand {
             Map<String, Object> about = new LinkedHashMap<>();
             about.put("version", Main.version());
             about.put("model", c.descriptor.name());
+            about.put("execution_provider", (java.util.function.Supplier<String>) c.model::providerStatus);
+            about.put("visual_loaded", (java.util.function.Supplier<Boolean>) c.model::visualLoaded);
             PhotoTagger tagger = c.tagging() ? c.tagger() : null;
             Daemon daemon = new Daemon(c.indexer(tagger), tagger, c.store, List.copyOf(folders),
                     new Daemon.Pacing(settings.settleMillis(), settings.rescanMillis()),

@@ -1,5 +1,7 @@
 package clipd.cli;
 
+import clipd.embed.ClipModel;
+import clipd.embed.ExecutionProvider;
 import clipd.index.FolderScanner;
 import clipd.store.PhotoStore;
 import clipd.tags.TagPolicy;
@@ -25,11 +27,12 @@ import java.util.Set;
 record Settings(Path dataDir, Path modelDir, List<Path> folders, int threads, int batchSize, long maxImagePixels,
                 Set<String> excludedDirs, boolean includeHidden, boolean verbose, long settleMillis,
                 long rescanMillis, String listen, int port, TagSettings tags, long minFreeBytes,
-                String dataDirSource) {
+                String dataDirSource, ExecutionProvider executionProvider, long visualIdleMillis) {
 
     static final String DEFAULT_MODEL = "ViT-B-32-256-datacomp_s34b_b86k";
     static final int DEFAULT_MAX_MEGAPIXELS = 150;
     static final int DEFAULT_PORT = 8357;
+    static final int DEFAULT_VISUAL_IDLE_SECONDS = 300;
 
     static Settings from(Args args, Map<String, String> env) throws UsageException {
         ConfigFile config = ConfigFile.load(args.value("--config"), env);
@@ -63,7 +66,29 @@ record Settings(Path dataDir, Path modelDir, List<Path> folders, int threads, in
                 tagSettings(v, config, args, env),
                 v.integer("--min-free-megabytes", "min_free_megabytes",
                         (int) (PhotoStore.DEFAULT_MIN_FREE_BYTES >> 20), 0, 1 << 20) * (1L << 20),
-                v.where("--data-dir", "data_dir", "CLIPD_DATA_DIR"));
+                v.where("--data-dir", "data_dir", "CLIPD_DATA_DIR"),
+                executionProvider(v, args, env),
+                v.integer("--visual-idle-seconds", "visual_idle_seconds", DEFAULT_VISUAL_IDLE_SECONDS, 0, 86_400)
+                        * 1000L);
+    }
+
+    private static ExecutionProvider executionProvider(Value v, Args args, Map<String, String> env)
+            throws UsageException {
+        String envValue = env.get("CLIPD_EXECUTION_PROVIDER");
+        String raw = v.get("--execution-provider", "execution_provider", envValue);
+        if (raw == null) {
+            return ExecutionProvider.AUTO;
+        }
+        String source = args.value("--execution-provider") != null ? "--execution-provider"
+                : envValue != null && !envValue.isBlank() ? "CLIPD_EXECUTION_PROVIDER" : "config key execution_provider";
+        return ExecutionProvider.named(raw).orElseThrow(() -> new UsageException(source + " is '" + raw
+                + "'; say " + ExecutionProvider.choices()));
+    }
+
+    /** The visual encoder's settings: the device asked for, CoreML's compiled models in the data dir. */
+    ClipModel.Options modelOptions() {
+        return new ClipModel.Options(threads, executionProvider, batchSize, dataDir.resolve("coreml-cache"),
+                visualIdleMillis);
     }
 
     /**

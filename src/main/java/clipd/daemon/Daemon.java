@@ -73,7 +73,7 @@ public final class Daemon implements LibraryControl {
 
     /**
      * @param tagger keeps the photos' XMP tags current after every change; null when tagging is off
-     * @param about  fixed facts for the status (model, version), listed first
+     * @param about  facts for the status (model, version), listed first; a Supplier's value is read each time
      */
     public Daemon(Indexer indexer, PhotoTagger tagger, PhotoStore store, List<Path> folders, Pacing pacing,
                   Path statusFile, Map<String, Object> about) {
@@ -346,7 +346,8 @@ public final class Daemon implements LibraryControl {
     @Override
     public Map<String, Object> status() {
         State now = state;
-        Map<String, Object> f = new LinkedHashMap<>(about);
+        Map<String, Object> f = new LinkedHashMap<>();
+        about.forEach((k, v) -> f.put(k, v instanceof java.util.function.Supplier<?> live ? live.get() : v));
         f.put("state", now.name().toLowerCase(java.util.Locale.ROOT));
         f.put("uptime_seconds", java.time.Duration.between(started, Instant.now()).toSeconds());
         f.put("pid", ProcessHandle.current().pid());

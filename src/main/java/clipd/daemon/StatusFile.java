@@ -76,6 +76,9 @@ public final class StatusFile {
         if (v == null) {
             return "null";
         }
+        if (v instanceof Boolean b) {
+            return b.toString();
+        }
         if (v instanceof Number n) {
             return n instanceof Double d ? String.format(Locale.ROOT, "%.3f", d) : n.toString();
         }

@@ -6,22 +6,60 @@ import ai.onnxruntime.OrtException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A CLIP model: text and visual encoders in separate ONNX Runtime sessions, each created only when first needed,
  * so a text search never pays for loading the visual encoder. Embeddings are returned L2-normalised.
+ *
+ * <p>The visual encoder runs on the execution provider of the options (the first fallback to the CPU is logged
+ * once and then kept); the text encoder always runs on the CPU, where a short query needs no device round trip.
+ * With an idle time in the options, the visual encoder (about 350 MB for ViT-B-32) is released once it has not
+ * been used for that long and loaded again by the next image: a daemon that only answers text queries keeps only
+ * the text encoder. Thread-safe: sessions are created, used and released under one lock's bookkeeping, and a
+ * session is never released while a run is in flight.
  */
 public final class ClipModel implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ClipModel.class.getName());
+
+    /**
+     * How the encoders run.
+     *
+     * @param batch          the image batch a static-shape device (CoreML) compiles the visual encoder for
+     * @param compiledModels where CoreML keeps compiled models (in the data dir); null for none
+     * @param visualIdleMillis release the visual encoder after this long unused; 0 keeps it
+     */
+    public record Options(int threads, ExecutionProvider provider, int batch, Path compiledModels,
+                          long visualIdleMillis) {
+        public static Options cpu(int threads) {
+            return new Options(threads, ExecutionProvider.CPU, 8, null, 0);
+        }
+    }
+
     private final ModelDescriptor descriptor;
-    private final int threads;
+    private final Options options;
     private final Object lock = new Object();
+    private SessionOpener opener;
     private OnnxEncoder textual;
     private OnnxEncoder visual;
     private ClipTokenizer tokenizer;
+    /** The device the visual encoder ended up on the first time; reloads go straight there. */
+    private ExecutionProvider visualDevice;
+    private int visualRuns;
+    private long visualLastUsed;
+    private ScheduledExecutorService idleTimer;
+    private ScheduledFuture<?> idleCheck;
 
     public ClipModel(ModelDescriptor descriptor, int threads) {
+        this(descriptor, Options.cpu(threads));
+    }
+
+    public ClipModel(ModelDescriptor descriptor, Options options) {
         this.descriptor = descriptor;
-        this.threads = Math.max(1, threads);
+        this.options = options;
     }
 
     public ModelDescriptor descriptor() {
@@ -66,17 +104,23 @@ public final class ClipModel implements AutoCloseable {
     /** Embeds {@code count} preprocessed images laid out one after another (CHW each) in {@code pixels}. */
     public float[][] embedImages(float[] pixels, int count) throws ModelUnavailableException {
         int size = descriptor.imageSize();
-        OnnxEncoder encoder = visual();
+        OnnxEncoder encoder = borrowVisual();
         try {
             return normalizeAll(encoder.run(pixels, new long[] {count, 3, size, size}));
         } catch (OrtException e) {
             throw new ModelUnavailableException(descriptor.directory(), "visual encoder failed: " + OnnxEncoder.firstLine(e.getMessage()), e);
+        } finally {
+            giveBackVisual();
         }
     }
 
     /** The largest image batch the visual encoder accepts; loads it. */
     public int maxImageBatch() throws ModelUnavailableException {
-        return visual().maxBatch();
+        try {
+            return borrowVisual().maxBatch();
+        } finally {
+            giveBackVisual();
+        }
     }
 
     public boolean visualLoaded() {
@@ -91,27 +135,97 @@ public final class ClipModel implements AutoCloseable {
         }
     }
 
+    /** The execution provider asked for. */
+    public ExecutionProvider requestedProvider() {
+        return options.provider();
+    }
+
+    /** Where the visual encoder runs (or ran, before it was released); null before it was first loaded. */
+    public ExecutionProvider visualProvider() {
+        synchronized (lock) {
+            return visualDevice;
+        }
+    }
+
+    /** "cpu", or "auto (not loaded yet)": for status lines. */
+    public String providerStatus() {
+        ExecutionProvider used = visualProvider();
+        return used != null ? used.label() : options.provider().label() + " (not loaded yet)";
+    }
+
     private OnnxEncoder textual() throws ModelUnavailableException {
         synchronized (lock) {
             if (textual == null) {
-                textual = load(descriptor.textualFile(), descriptor.textualInput(), descriptor.textualOutput());
+                descriptor.requireFile(descriptor.textualFile());
+                textual = new OnnxEncoder(OrtEnvironment.getEnvironment(), opener().cpu(descriptor.textualFile()),
+                        descriptor.textualFile(), descriptor.textualInput(), descriptor.textualOutput(),
+                        descriptor.embeddingDim());
             }
             return textual;
         }
     }
 
-    private OnnxEncoder visual() throws ModelUnavailableException {
+    private OnnxEncoder borrowVisual() throws ModelUnavailableException {
         synchronized (lock) {
             if (visual == null) {
-                visual = load(descriptor.visualFile(), descriptor.visualInput(), descriptor.visualOutput());
+                Path file = descriptor.visualFile();
+                descriptor.requireFile(file);
+                ExecutionProvider asked = visualDevice != null ? visualDevice : options.provider();
+                visual = new OnnxEncoder(OrtEnvironment.getEnvironment(),
+                        opener().open(file, descriptor.visualInput(), asked, options.batch()), file,
+                        descriptor.visualInput(), descriptor.visualOutput(), descriptor.embeddingDim());
+                visualDevice = visual.provider();
+                scheduleIdleCheck();
             }
+            visualRuns++;
             return visual;
         }
     }
 
-    private OnnxEncoder load(Path file, String input, String output) throws ModelUnavailableException {
-        descriptor.requireFile(file);
-        return new OnnxEncoder(OrtEnvironment.getEnvironment(), file, input, output, descriptor.embeddingDim(), threads);
+    private void giveBackVisual() {
+        synchronized (lock) {
+            visualRuns--;
+            visualLastUsed = System.nanoTime();
+        }
+    }
+
+    private SessionOpener opener() {
+        if (opener == null) {
+            opener = new SessionOpener(OrtEnvironment.getEnvironment(), options.threads(), options.compiledModels());
+        }
+        return opener;
+    }
+
+    /** Checks a few times per idle period whether the visual encoder can go; nothing runs while it is released. */
+    private void scheduleIdleCheck() {
+        long idle = options.visualIdleMillis();
+        if (idle <= 0) {
+            return;
+        }
+        if (idleTimer == null) {
+            idleTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "clipd-model-idle");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        long period = Math.max(250, Math.min(30_000, idle / 4));
+        visualLastUsed = System.nanoTime();
+        idleCheck = idleTimer.scheduleWithFixedDelay(this::releaseVisualIfIdle, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void releaseVisualIfIdle() {
+        synchronized (lock) {
+            long idleMillis = (System.nanoTime() - visualLastUsed) / 1_000_000;
+            if (visual == null || visualRuns > 0 || idleMillis < options.visualIdleMillis()) {
+                return;
+            }
+            closeQuietly(visual);
+            visual = null;
+            idleCheck.cancel(false);
+            LOG.log(System.Logger.Level.DEBUG, "visual encoder released after {0} s unused", idleMillis / 1000);
+        }
+        NativeMemory.trim();
     }
 
     private static float[][] normalizeAll(float[][] rows) {
@@ -121,20 +235,26 @@ public final class ClipModel implements AutoCloseable {
         return rows;
     }
 
+    private static void closeQuietly(OnnxEncoder e) {
+        if (e != null) {
+            try {
+                e.close();
+            } catch (OrtException ignored) {
+                // releasing; nothing useful to do
+            }
+        }
+    }
+
     @Override
     public void close() {
         synchronized (lock) {
-            for (OnnxEncoder e : new OnnxEncoder[] {textual, visual}) {
-                if (e != null) {
-                    try {
-                        e.close();
-                    } catch (OrtException ignored) {
-                        // closing at shutdown; nothing useful to do
-                    }
-                }
-            }
+            closeQuietly(textual);
+            closeQuietly(visual);
             textual = null;
             visual = null;
+            if (idleTimer != null) {
+                idleTimer.shutdownNow();
+            }
         }
     }
 }

@@ -16,9 +16,13 @@ import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 
-/** One ONNX Runtime session with one input and one [batch, dim] output; adapts to the input type the file declares. */
+/**
+ * One ONNX Runtime session with one input and one [batch, dim] output; adapts to the input type the file declares
+ * and, on a device compiled for one batch size, pads smaller batches.
+ */
 final class OnnxEncoder implements AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
@@ -27,27 +31,25 @@ final class OnnxEncoder implements AutoCloseable {
     private final OnnxJavaType inputType;
     private final int maxBatch;
     private final int dim;
+    private final ExecutionProvider provider;
+    /** A batch the session was compiled for (a static-shape device): smaller batches are padded to it. */
+    private final int fixedBatch;
 
-    OnnxEncoder(OrtEnvironment env, Path file, String inputName, String outputName, int dim, int threads)
-            throws ModelUnavailableException {
+    OnnxEncoder(OrtEnvironment env, SessionOpener.Opened opened, Path file, String inputName, String outputName,
+                int dim) throws ModelUnavailableException {
         this.env = env;
+        this.session = opened.session();
+        this.provider = opened.provider();
+        this.fixedBatch = opened.fixedBatch();
         this.inputName = inputName;
         this.outputName = outputName;
         this.dim = dim;
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(threads);
-            options.setInterOpNumThreads(1);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            this.session = env.createSession(file.toString(), options);
-        } catch (OrtException e) {
-            throw new ModelUnavailableException(file.getParent(), file + " is not a usable ONNX model: " + firstLine(e.getMessage()), e);
-        }
         try {
             TensorInfo input = tensorInfo(session.getInputInfo(), inputName, file, "input");
             tensorInfo(session.getOutputInfo(), outputName, file, "output");
             this.inputType = input.type;
             long batchDim = input.getShape().length > 0 ? input.getShape()[0] : -1;
-            this.maxBatch = batchDim > 0 ? (int) batchDim : Integer.MAX_VALUE;
+            this.maxBatch = fixedBatch > 0 ? fixedBatch : batchDim > 0 ? (int) batchDim : Integer.MAX_VALUE;
         } catch (OrtException | ModelUnavailableException e) {
             closeQuietly();
             if (e instanceof ModelUnavailableException m) {
@@ -72,8 +74,19 @@ final class OnnxEncoder implements AutoCloseable {
         return maxBatch;
     }
 
+    ExecutionProvider provider() {
+        return provider;
+    }
+
     /** Runs a float input (pixels); converted to float16 when the model wants that. */
     float[][] run(float[] data, long[] shape) throws OrtException {
+        int n = (int) shape[0];
+        if (fixedBatch > n) {
+            data = Arrays.copyOf(data, data.length / n * fixedBatch);
+            shape = shape.clone();
+            shape[0] = fixedBatch;
+            return Arrays.copyOf(run(data, shape), n);
+        }
         OnnxTensor tensor = switch (inputType) {
             case FLOAT -> OnnxTensor.createTensor(env, directFloats(data), shape);
             case FLOAT16 -> OnnxTensor.createTensor(env, fp16(data), shape, OnnxJavaType.FLOAT16);
@@ -104,7 +117,7 @@ final class OnnxEncoder implements AutoCloseable {
                     () -> new OrtException("model produced no output '" + outputName + "'"));
             long[] shape = out.getInfo().getShape();
             if (shape.length != 2 || shape[0] != batch || shape[1] != dim) {
-                throw new OrtException("model output has shape " + java.util.Arrays.toString(shape)
+                throw new OrtException("model output has shape " + Arrays.toString(shape)
                         + ", expected [" + batch + ", " + dim + "]");
             }
             FloatBuffer values = out.getFloatBuffer();

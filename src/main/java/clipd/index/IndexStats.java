@@ -32,6 +32,11 @@ public final class IndexStats {
     private final AtomicLong readNanos = new AtomicLong();
     private final AtomicLong decodeNanos = new AtomicLong();
     private final AtomicLong inferenceNanos = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLongArray stageCpuNanos =
+            new java.util.concurrent.atomic.AtomicLongArray(Stage.values().length);
+
+    /** The stages of a photo's way through the indexer whose CPU time is counted (inference is ONNX Runtime's). */
+    public enum Stage { READ, HASH, METADATA, DECODE, RESIZE, STORE }
     private final Map<SkipReason, Long> skipCounts = new EnumMap<>(SkipReason.class);
     private final List<Skip> skips = new ArrayList<>();
 
@@ -85,6 +90,10 @@ public final class IndexStats {
 
     void addInferenceNanos(long nanos) {
         inferenceNanos.addAndGet(nanos);
+    }
+
+    void addCpuNanos(Stage stage, long nanos) {
+        stageCpuNanos.addAndGet(stage.ordinal(), nanos);
     }
 
     synchronized void countSkip(Path path, SkipReason reason, String detail) {
@@ -146,6 +155,11 @@ public final class IndexStats {
     /** Worker time spent decoding and preprocessing photos to model input, summed over the decode workers. */
     public double decodeSeconds() {
         return decodeNanos.get() / 1e9;
+    }
+
+    /** CPU time of one stage, summed over the threads that ran it. */
+    public double cpuSeconds(Stage stage) {
+        return stageCpuNanos.get(stage.ordinal()) / 1e9;
     }
 
     /** Time the model spent embedding images. */

@@ -527,8 +527,10 @@ public final class Indexer {
             return Outcome.skipped(path, SkipReason.TOO_LARGE, (c.size() >> 20) + " MB file");
         }
         long start = System.nanoTime();
+        StageClock cpu = new StageClock();
         try {
             byte[] bytes = RegularFiles.read(path, MAX_FILE_BYTES);
+            stats.addCpuNanos(IndexStats.Stage.READ, cpu.lap());
             if (bytes.length == 0) {
                 return Outcome.skipped(path, SkipReason.EMPTY, "0 bytes");
             }
@@ -536,7 +538,9 @@ public final class Indexer {
                 stats.countDamagedMetadata();
                 LOG.log(System.Logger.Level.WARNING, "{0}: {1}; indexed from its pixels", path, problem);
             });
+            stats.addCpuNanos(IndexStats.Stage.METADATA, cpu.lap());
             String hash = ContentHasher.hash(bytes, facts.orientation());
+            stats.addCpuNanos(IndexStats.Stage.HASH, cpu.lap());
             stats.countHashed();
             PhotoRecord record = new PhotoRecord(hash, bytes.length, c.modifiedMillis(), facts);
             long decodeStart = System.nanoTime();
@@ -545,7 +549,10 @@ public final class Indexer {
                 return new Outcome(path, record, null, null, null);
             }
             float[] pixels = new float[3 * preprocessor.size() * preprocessor.size()];
-            preprocessor.preprocess(decoder.decode(bytes, facts.orientation()), pixels, 0);
+            var decoded = decoder.decode(bytes, facts.orientation());
+            stats.addCpuNanos(IndexStats.Stage.DECODE, cpu.lap());
+            preprocessor.preprocess(decoded, pixels, 0);
+            stats.addCpuNanos(IndexStats.Stage.RESIZE, cpu.lap());
             stats.addDecodeNanos(System.nanoTime() - decodeStart);
             return new Outcome(path, record, pixels, null, null);
         } catch (UnreadableImageException e) {
@@ -591,6 +598,7 @@ public final class Indexer {
             long start = System.nanoTime();
             float[][] vectors = model.embedImages(pixels, n);
             stats.addInferenceNanos(System.nanoTime() - start);
+            StageClock cpu = new StageClock();
             for (int i = 0; i < n; i++) {
                 List<Outcome> same = groups.get(from + i);
                 store.putVector(same.get(0).record().hash(), vectors[i]);
@@ -602,8 +610,11 @@ public final class Indexer {
                     stats.countReused();
                 }
             }
+            stats.addCpuNanos(IndexStats.Stage.STORE, cpu.lap());
         }
+        StageClock cpu = new StageClock();
         store.commit();
+        stats.addCpuNanos(IndexStats.Stage.STORE, cpu.lap());
         batch.clear();
     }
 }

@@ -52,13 +52,34 @@ class BenchCommandTest {
         assertTrue(facts.hasGps() && facts.takenWallMillis() != null);
 
         String out = run("bench", "index", "a", "--batch-size", "2");
+        assertTrue(out.startsWith("model tiny-test on cpu (asked: auto), "), out);
         assertEquals(3, number(out, "indexed (\\d+) photos"));
         assertEquals(0.3, number(out, "\\((\\S+) MP on average\\)"), 0.01);
         assertTrue(number(out, "([\\d.]+) images/s") > 0);
         assertTrue(number(out, "decode\\+preprocess ([\\d.]+) ms/photo") > 0);
+        assertTrue(number(out, "CPU per photo: read [\\d.]+, hash [\\d.]+, metadata [\\d.]+, decode ([\\d.]+),") > 0);
+        assertTrue(number(out, "resize\\+normalise [\\d.]+, inference ([\\d.]+) \\(model only\\)") > 0);
         assertTrue(number(out, "model only \\(ready tensors, batch 2\\): ([\\d.]+) images/s") > 0);
         assertTrue(number(out, "pipeline / model only: (\\d+)%") > 0);
         assertTrue(Files.notExists(tmp.resolve("data")), "the user's data dir is not touched");
+    }
+
+    @Test
+    void benchIndexNamesTheProviderItRanOnAfterAFallback() {
+        run("bench", "photos", "a", "--count", "1", "--size", "320x240");
+        for (String asked : new String[] {"coreml", "cuda"}) {
+            String out = run("bench", "index", "a", "--execution-provider", asked);
+            assertTrue(out.startsWith("model tiny-test on cpu (asked: " + asked + "), "), out);
+        }
+        CliRunner.Run notRclip = CliRunner.run(Map.of("CLIPD_MODEL_DIR", Fixtures.TINY_MODEL.toString(),
+                "XDG_CONFIG_HOME", tmp.resolve("cfg").toString()), tmp, "bench", "index", "a", "--compare-rclip", "a");
+        assertEquals(1, notRclip.code());
+        assertTrue(notRclip.err().contains(" is not an rclip checkout (no rclip/main.py)"), notRclip.err());
+        CliRunner.Run bad = CliRunner.run(Map.of("CLIPD_MODEL_DIR", Fixtures.TINY_MODEL.toString(),
+                "CLIPD_EXECUTION_PROVIDER", "gpu", "XDG_CONFIG_HOME", tmp.resolve("cfg").toString()), tmp,
+                "bench", "index", "a");
+        assertEquals(2, bad.code());
+        assertEquals("clipd: CLIPD_EXECUTION_PROVIDER is 'gpu'; say auto, cpu, coreml or cuda (see clipd --help)\n", bad.err());
     }
 
     @Test
