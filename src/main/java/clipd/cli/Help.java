@@ -38,6 +38,7 @@ final class Help {
               clipd eval retrieval PAIRS.tsv        text-to-image recall@1/5/10 on image<TAB>caption rows
               clipd tags PATH                       the tags clipd chooses for a photo, and why
               clipd untag PATH... | --all           remove exactly the keywords clipd wrote
+              clipd duplicates [--folder DIR]       groups of photos that look the same (copies, re-encodes, bursts)
               clipd bench photos|index|search|idle  measure speed and memory on this machine
               clipd --version | --help | COMMAND --help
 
@@ -143,6 +144,20 @@ final class Help {
             be photos or folders; --all means every indexed photo). A sidecar left empty is deleted. Set tags=off
             in the config first if clipd should not write them again.
             """;
+
+    static final String DUPLICATES = """
+            usage: clipd duplicates [--folder DIR] [--threshold T] [--json]
+            Groups indexed photos whose embeddings are near-identical (cosine at least T; default the model's
+            duplicates.threshold): copies, re-encodes, resized or lightly edited versions, and with a lower T
+            burst shots. Each group lists its photos with size, pixels and date, the suggested keeper first (the
+            most pixels, then the largest file, then the earliest capture date, then the most metadata). clipd never
+            deletes or moves a photo.
+
+            options:
+              --folder DIR              only photos under DIR
+              --threshold T             the cosine that makes two photos duplicates (0 to 1, e.g. 0.95)
+              --json                    print {threshold, keep_rule, groups: [{kind, members: [...]}]}
+            """ + COMMON;
 
     static final String TOKENIZE = """
             usage: clipd tokenize [--model-dir DIR] TEXT...

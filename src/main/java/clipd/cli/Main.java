@@ -57,6 +57,7 @@ public final class Main {
                 case "bench" -> BenchCommand.run(rest, cli);
                 case "tags" -> TagsCommand.run(rest, cli);
                 case "untag" -> UntagCommand.run(rest, cli);
+                case "duplicates" -> DuplicatesCommand.run(rest, cli);
                 default -> throw new UsageException("unknown command '" + args.get(0) + "'");
             };
         } catch (UsageException e) {
