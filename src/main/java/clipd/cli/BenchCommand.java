@@ -1,6 +1,7 @@
 package clipd.cli;
 
 import clipd.bench.BenchPhotos;
+import clipd.bench.DuplicatesBenchmark;
 import clipd.bench.IdleBenchmark;
 import clipd.bench.IndexBenchmark;
 import clipd.bench.ProcessMeter;
@@ -26,7 +27,7 @@ final class BenchCommand {
     static int run(List<String> words, Cli cli) throws Exception {
         Args args = Args.parse(words, Settings.spec()
                 .option("--count").option("--size").option("--vectors").option("--runs").option("--files")
-                .option("--seconds").flag("--keep"));
+                .option("--seconds").option("--threshold").flag("--keep"));
         List<String> rest = args.positional();
         if (args.flag("--help") || rest.isEmpty()) {
             (rest.isEmpty() && !args.flag("--help") ? cli.err : cli.out).print(Help.BENCH);
@@ -38,7 +39,9 @@ final class BenchCommand {
             case "index" -> index(args, rest, settings, cli);
             case "search" -> search(args, settings, cli);
             case "idle" -> idle(args, settings, cli);
-            default -> throw new UsageException("unknown benchmark '" + rest.get(0) + "': photos, index, search or idle");
+            case "duplicates" -> duplicates(args, cli);
+            default -> throw new UsageException("unknown benchmark '" + rest.get(0)
+                    + "': photos, index, search, idle or duplicates");
         };
     }
 
@@ -145,6 +148,20 @@ final class BenchCommand {
         } finally {
             delete(work, args.flag("--keep"), cli);
         }
+        return Main.OK;
+    }
+
+    private static int duplicates(Args args, Cli cli) throws UsageException {
+        int vectors = Args.parseInt("--vectors", orDefault(args.value("--vectors"), "100000"), 100, 100_000_000);
+        float threshold = DuplicatesCommand.threshold(orDefault(args.value("--threshold"), "0.99"));
+        DuplicatesBenchmark.Result r = new DuplicatesBenchmark().run(vectors, threshold);
+        cli.out.printf(Locale.ROOT, "%,d photos (%,d with a near copy), cosine >= %.2f, %d cores%n", r.photos(),
+                r.planted(), threshold, Runtime.getRuntime().availableProcessors());
+        cli.out.printf(Locale.ROOT, "  grouped in %.1f s; one more photo added in %.2f ms; %,d exact comparisons"
+                        + " (%.4f%% of all pairs)%n", r.buildSeconds(), r.addMillis(), r.comparisons(),
+                100.0 * r.comparisons() / ((double) r.photos() * (r.photos() - 1) / 2));
+        cli.out.printf(Locale.ROOT, "  found %,d of %,d copies; %s of heap for the signature tables%n", r.found(),
+                r.planted(), String.format(Locale.ROOT, "%.0f MB", r.heapBytes() / 1e6));
         return Main.OK;
     }
 

@@ -54,7 +54,7 @@ final class DuplicatesCommand {
         return 0;
     }
 
-    private static float threshold(String value) throws UsageException {
+    static float threshold(String value) throws UsageException {
         try {
             float t = Float.parseFloat(value);
             if (t > 0 && t <= 1) {

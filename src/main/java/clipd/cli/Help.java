@@ -39,7 +39,7 @@ final class Help {
               clipd tags PATH                       the tags clipd chooses for a photo, and why
               clipd untag PATH... | --all           remove exactly the keywords clipd wrote
               clipd duplicates [--folder DIR]       groups of photos that look the same (copies, re-encodes, bursts)
-              clipd bench photos|index|search|idle  measure speed and memory on this machine
+              clipd bench photos|index|search|...  measure speed and memory on this machine
               clipd --version | --help | COMMAND --help
 
             queries: "a kitten peeking from behind a corner", "horse" + "stripes" - "zebra",
@@ -120,6 +120,7 @@ final class Help {
                    clipd bench index DIR [--threads N] [--batch-size N]
                    clipd bench search [--vectors N] [--runs N]
                    clipd bench idle [--files N] [--seconds N]
+                   clipd bench duplicates [--vectors N] [--threshold T]
             photos: writes N camera-like JPEGs with EXIF (default 100 of 4000x3000) to benchmark indexing with.
             index:  indexes a copy of DIR into a fresh store; prints images/s, decode and inference time per photo,
                     CPU use, peak RSS, the model's own rate on ready tensors, and the ratio of the two.
@@ -127,6 +128,9 @@ final class Help {
                     latency p50/p99 and the bytes per photo in the store and in memory.
             idle:   runs clipd serve on N small photos (default 100,000) until idle, then measures its CPU use
                     and RSS over N seconds (default 60).
+            duplicates: groups N random embeddings (default 100,000; one in a hundred with a near copy) into
+                    near-duplicates; prints the time for the whole library and for one more photo, the exact
+                    comparisons made, and the copies found.
             Work happens in a temporary folder, deleted afterwards (--keep keeps it); your index is not touched.
             """;
 

@@ -14,12 +14,14 @@ import java.util.function.Function;
 
 /**
  * Which photos look the same: every pair of embeddings whose cosine reaches a threshold, found without comparing
- * every photo with every other. Each photo gets {@value #TABLES} signatures of {@value #BITS} random-hyperplane bits
- * (SimHash, Charikar 2002) of its embedding minus the library's mean direction; only photos that share a signature
- * in at least one table are compared exactly. Two embeddings at angle θ (after centring) share one table's signature
- * with probability (1 − θ/π)^16: a re-encoded or resized copy (θ ≈ 15°) is missed by all 32 tables with probability
- * below 10⁻⁴, a burst shot at θ ≈ 25° with about 5%; two unrelated photos collide in a table with probability about
- * 2⁻¹⁶, so the exact comparisons grow as n²·2⁻¹¹ instead of n². Photos are added and removed one at a time, as the
+ * every photo with every other. Each photo gets a 128-bit random-hyperplane sketch (SimHash, Charikar 2002) of its
+ * embedding minus the library's mean direction, and {@value #TABLES} tables each key it by {@value #BITS} of those
+ * bits, drawn at random; only photos that share a key in at least one table are compared exactly. Two embeddings at
+ * angle θ (after centring) agree on a bit with probability 1 − θ/π, so a re-encoded or resized copy (θ ≈ 15°) shares
+ * a table's key with probability 0.92^16 ≈ 0.26 and is missed by all 32 with a probability near 10⁻⁴, a burst shot
+ * at θ ≈ 25° by about 5%; two unrelated photos share a key with probability about 2⁻¹⁶, so the exact comparisons
+ * grow as n²·2⁻¹¹ instead of n². Buckets are linked lists in flat int arrays (a bucket head per possible key), so a
+ * photo costs 2 longs and {@value #TABLES} ints beyond its path. Photos are added and removed one at a time, as the
  * daemon indexes them; {@link #groups} links pairs into groups (connected components).
  *
  * <p>Not thread-safe: the daemon calls it under its own lock.
@@ -27,17 +29,25 @@ import java.util.function.Function;
 public final class NearDuplicates {
     static final int TABLES = 32;
     static final int BITS = 16;
+    private static final int SKETCH_BITS = 128;
     /** A centre computed from fewer photos than this is recomputed once the library has doubled. */
     private static final int SETTLED_CENTRE = 100_000;
+    private static final int NONE = -1;
 
     private final int dim;
     private final float threshold;
     private final Function<String, float[]> vectors;
-    private final float[][] planes;
+    private final float[][] planes = new float[SKETCH_BITS][];
+    private final int[][] keyBits = new int[TABLES][BITS];
     private float[] centre;
     private int centreFrom;
-    private final Map<String, int[]> keys = new HashMap<>();
-    private final List<Map<Integer, List<String>>> tables = new ArrayList<>(TABLES);
+    private final Map<String, Integer> rowOf = new HashMap<>();
+    private String[] pathOf = new String[64];
+    private long[] sketches = new long[2 * 64];
+    private final int[][] heads = new int[TABLES][1 << BITS];
+    private int[][] next = new int[TABLES][64];
+    private int rows;
+    private final ArrayDeque<Integer> freeRows = new ArrayDeque<>();
     private final Map<String, Map<String, Float>> pairs = new HashMap<>();
     private long comparisons;
 
@@ -51,17 +61,27 @@ public final class NearDuplicates {
         this.dim = dim;
         this.threshold = threshold;
         this.vectors = vectors;
-        this.planes = new float[TABLES * BITS][dim];
         Random random = new Random(0x5eed_d0b1eL); // fixed, so groups do not change from one start to the next
-        for (float[] plane : planes) {
+        for (int b = 0; b < SKETCH_BITS; b++) {
+            planes[b] = new float[dim];
             for (int i = 0; i < dim; i++) {
-                plane[i] = (float) random.nextGaussian();
+                planes[b][i] = (float) random.nextGaussian();
             }
         }
-        this.centre = new float[dim];
-        for (int t = 0; t < TABLES; t++) {
-            tables.add(new HashMap<>());
+        for (int[] bits : keyBits) {
+            List<Integer> all = new ArrayList<>();
+            for (int b = 0; b < SKETCH_BITS; b++) {
+                all.add(b);
+            }
+            java.util.Collections.shuffle(all, random);
+            for (int i = 0; i < BITS; i++) {
+                bits[i] = all.get(i);
+            }
         }
+        for (int[] h : heads) {
+            java.util.Arrays.fill(h, NONE);
+        }
+        this.centre = new float[dim];
     }
 
     public float threshold() {
@@ -69,7 +89,7 @@ public final class NearDuplicates {
     }
 
     public int size() {
-        return keys.size();
+        return rowOf.size();
     }
 
     /** Exact comparisons made so far, for the benchmark. */
@@ -85,14 +105,14 @@ public final class NearDuplicates {
         int n = 0;
         for (String path : paths) {
             float[] v = vectors.apply(path);
-            if (v != null) {
+            if (v != null && v.length == dim) {
                 for (int i = 0; i < dim; i++) {
                     sum[i] += v[i];
                 }
                 n++;
             }
         }
-        if (keys.isEmpty() && n > 0) {
+        if (rowOf.isEmpty() && n > 0) {
             for (int i = 0; i < dim; i++) {
                 sum[i] /= n;
             }
@@ -111,35 +131,45 @@ public final class NearDuplicates {
         if (v == null || v.length != dim) {
             return;
         }
-        int[] key = signatures(v);
-        keys.put(path, key);
-        Set<String> seen = new HashSet<>();
+        int row = newRow(path);
+        sketch(v, row);
+        java.util.BitSet seen = new java.util.BitSet();
         for (int t = 0; t < TABLES; t++) {
-            List<String> bucket = tables.get(t).computeIfAbsent(key[t], k -> new ArrayList<>(2));
-            for (String other : bucket) {
-                if (seen.add(other)) {
-                    compare(path, v, other);
+            int key = key(row, t);
+            for (int other = heads[t][key]; other != NONE; other = next[t][other]) {
+                if (!seen.get(other)) {
+                    seen.set(other);
+                    compare(path, v, pathOf[other]);
                 }
             }
-            bucket.add(path);
+            next[t][row] = heads[t][key];
+            heads[t][key] = row;
         }
-        if (keys.size() >= 2 * centreFrom && centreFrom < SETTLED_CENTRE && keys.size() >= 16) {
+        if (rowOf.size() >= 2 * centreFrom && centreFrom < SETTLED_CENTRE && rowOf.size() >= 16) {
             recentre();
         }
     }
 
     public void remove(String path) {
-        int[] key = keys.remove(path);
-        if (key == null) {
+        Integer boxed = rowOf.remove(path);
+        if (boxed == null) {
             return;
         }
+        int row = boxed;
         for (int t = 0; t < TABLES; t++) {
-            List<String> bucket = tables.get(t).get(key[t]);
-            bucket.remove(path);
-            if (bucket.isEmpty()) {
-                tables.get(t).remove(key[t]);
+            int key = key(row, t);
+            if (heads[t][key] == row) {
+                heads[t][key] = next[t][row];
+            } else {
+                int at = heads[t][key];
+                while (next[t][at] != row) {
+                    at = next[t][at];
+                }
+                next[t][at] = next[t][row];
             }
         }
+        pathOf[row] = null;
+        freeRows.push(row);
         Map<String, Float> mine = pairs.remove(path);
         if (mine != null) {
             for (String other : mine.keySet()) {
@@ -203,30 +233,83 @@ public final class NearDuplicates {
         }
     }
 
-    /** The library has grown past the photos its centre came from: take the centre again and re-hash. */
+    /** The library has grown past the photos its centre came from: take the centre again and sketch again. */
     private void recentre() {
-        List<String> all = new ArrayList<>(keys.keySet());
-        keys.clear();
+        List<String> all = new ArrayList<>(rowOf.keySet());
+        rowOf.clear();
+        freeRows.clear();
+        rows = 0;
         pairs.clear();
-        tables.forEach(Map::clear);
+        for (int[] h : heads) {
+            java.util.Arrays.fill(h, NONE);
+        }
+        java.util.Arrays.fill(pathOf, null);
         centreFrom = 0;
         addAll(all);
     }
 
-    int[] signatures(float[] v) {
-        int[] key = new int[TABLES];
-        for (int t = 0; t < TABLES; t++) {
-            int bits = 0;
-            for (int b = 0; b < BITS; b++) {
-                float[] plane = planes[t * BITS + b];
-                float dot = 0;
-                for (int i = 0; i < dim; i++) {
-                    dot += (v[i] - centre[i]) * plane[i];
+    private int newRow(String path) {
+        int row;
+        if (!freeRows.isEmpty()) {
+            row = freeRows.pop();
+        } else {
+            row = rows++;
+            if (row == pathOf.length) {
+                int capacity = pathOf.length * 2;
+                pathOf = java.util.Arrays.copyOf(pathOf, capacity);
+                sketches = java.util.Arrays.copyOf(sketches, 2 * capacity);
+                for (int t = 0; t < TABLES; t++) {
+                    next[t] = java.util.Arrays.copyOf(next[t], capacity);
                 }
-                bits = bits << 1 | (dot >= 0 ? 1 : 0);
             }
-            key[t] = bits;
+        }
+        pathOf[row] = path;
+        rowOf.put(path, row);
+        return row;
+    }
+
+    private void sketch(float[] v, int row) {
+        float[] x = new float[dim];
+        for (int i = 0; i < dim; i++) {
+            x[i] = v[i] - centre[i];
+        }
+        long low = 0;
+        long high = 0;
+        for (int b = 0; b < SKETCH_BITS; b++) {
+            if (dot(x, planes[b]) >= 0) {
+                if (b < 64) {
+                    low |= 1L << b;
+                } else {
+                    high |= 1L << (b - 64);
+                }
+            }
+        }
+        sketches[2 * row] = low;
+        sketches[2 * row + 1] = high;
+    }
+
+    private int key(int row, int table) {
+        int key = 0;
+        for (int b : keyBits[table]) {
+            long word = sketches[2 * row + (b >> 6)];
+            key = key << 1 | (int) (word >>> (b & 63)) & 1;
         }
         return key;
+    }
+
+    /** Four partial sums, so the JIT can overlap the multiplications. */
+    private static float dot(float[] a, float[] b) {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < a.length; i += 4) {
+            s0 += a[i] * b[i];
+            s1 += a[i + 1] * b[i + 1];
+            s2 += a[i + 2] * b[i + 2];
+            s3 += a[i + 3] * b[i + 3];
+        }
+        for (; i < a.length; i++) {
+            s0 += a[i] * b[i];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 }
