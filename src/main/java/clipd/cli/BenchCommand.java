@@ -25,12 +25,10 @@ final class BenchCommand {
     }
 
     static int run(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec()
-                .option("--count").option("--size").option("--vectors").option("--runs").option("--files")
-                .option("--seconds").option("--threshold").flag("--keep"));
+        Args args = Args.parse(words, Options.BENCH.spec());
         List<String> rest = args.positional();
         if (args.flag("--help") || rest.isEmpty()) {
-            (rest.isEmpty() && !args.flag("--help") ? cli.err : cli.out).print(Help.BENCH);
+            (rest.isEmpty() && !args.flag("--help") ? cli.err : cli.out).print(Options.BENCH.help());
             return args.flag("--help") ? Main.OK : Main.USAGE;
         }
         Settings settings = Settings.from(args, cli.env);
@@ -160,8 +158,8 @@ final class BenchCommand {
         cli.out.printf(Locale.ROOT, "  grouped in %.1f s; one more photo added in %.2f ms; %,d exact comparisons"
                         + " (%.4f%% of all pairs)%n", r.buildSeconds(), r.addMillis(), r.comparisons(),
                 100.0 * r.comparisons() / ((double) r.photos() * (r.photos() - 1) / 2));
-        cli.out.printf(Locale.ROOT, "  found %,d of %,d copies; %s of heap for the signature tables%n", r.found(),
-                r.planted(), String.format(Locale.ROOT, "%.0f MB", r.heapBytes() / 1e6));
+        cli.out.printf(Locale.ROOT, "  found %,d of %,d copies; %.0f MB of heap for the signature tables%n",
+                r.found(), r.planted(), r.heapBytes() / 1e6);
         return Main.OK;
     }
 

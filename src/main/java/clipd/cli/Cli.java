@@ -21,8 +21,6 @@ final class Cli {
     }
 
     Path resolve(String path) {
-        String expanded = path.equals("~") || path.startsWith("~/")
-                ? System.getProperty("user.home") + path.substring(1) : path;
-        return workingDir.resolve(expanded).toAbsolutePath().normalize();
+        return workingDir.resolve(clipd.util.Home.expand(path, env)).toAbsolutePath().normalize();
     }
 }

@@ -42,9 +42,16 @@ final class Components implements AutoCloseable {
                 settings.minFreeBytes()));
     }
 
-    Indexer indexer() {
-        FolderScanner scanner = new FolderScanner(settings.excludedDirs(), settings.includeHidden());
-        return new Indexer(store, model, decoder, preprocessor, scanner, settings.threads(), settings.batchSize());
+    /** The indexer; given a tagger, the sidecars of photos that are renamed, moved or deleted follow them. */
+    Indexer indexer(PhotoTagger tagger) {
+        FolderScanner scanner = new FolderScanner(settings.excludedDirs(), settings.includeHidden())
+                .excluding(settings.dataDir());
+        Indexer indexer = new Indexer(store, model, decoder, preprocessor, scanner, settings.threads(),
+                settings.batchSize());
+        if (tagger != null) {
+            indexer.listen(tagger);
+        }
+        return indexer;
     }
 
     /** Whether the settings ask for tags to be written. */

@@ -51,9 +51,12 @@ final class ConfigFile {
 
     /** $XDG_CONFIG_HOME/clipd/config.properties, else ~/.config/clipd/config.properties (macOS too). */
     static Path defaultFile(Map<String, String> env) {
+        return configHome(env).resolve("clipd").resolve("config.properties");
+    }
+
+    /** $XDG_CONFIG_HOME, else ~/.config. */
+    static Path configHome(Map<String, String> env) {
         String xdg = env.get("XDG_CONFIG_HOME");
-        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
-                : Path.of(System.getProperty("user.home"), ".config");
-        return base.resolve("clipd").resolve("config.properties");
+        return xdg != null && !xdg.isBlank() ? Path.of(xdg) : clipd.util.Home.of(env).resolve(".config");
     }
 }

@@ -15,20 +15,20 @@ final class ControlCommand {
     }
 
     static int reindex(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec().option("--listen"));
+        Args args = Args.parse(words, Options.CONTROL.spec());
         if (args.flag("--help")) {
-            cli.out.print(Help.CONTROL);
+            cli.out.print(Options.CONTROL.help());
             return 0;
         }
         return send(args, cli, "/api/reindex", "{}", "rescan requested");
     }
 
     static int folders(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec().option("--listen"));
+        Args args = Args.parse(words, Options.CONTROL.spec());
         List<String> rest = args.positional();
         if (args.flag("--help") || rest.size() != 2 || !(rest.get(0).equals("add") || rest.get(0).equals("remove"))) {
             if (args.flag("--help")) {
-                cli.out.print(Help.CONTROL);
+                cli.out.print(Options.CONTROL.help());
                 return 0;
             }
             throw new UsageException("say clipd folders add DIR, or clipd folders remove DIR");

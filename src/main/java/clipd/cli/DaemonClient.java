@@ -34,6 +34,8 @@ final class DaemonClient {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The most results the API returns in one page ({@code top}); more are asked for as {@code top=all}. */
+    private static final int SEARCH_PAGE_LIMIT = 500;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String base;
     private final Path dataDir;
@@ -59,18 +61,16 @@ final class DaemonClient {
                 + "/tags?top=" + top)).GET());
     }
 
-    /** A call that changes the library, authorised with the token the daemon keeps in the data directory. */
+    /** A call that changes the library. */
     JsonNode change(String path, String json) throws IOException, NotRunning {
-        String token = AccessToken.read(dataDir).orElseThrow(() -> new IOException("no access token in " + dataDir
-                + " (is clipd serve running with this data directory?)"));
-        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
     /** Runs a text query, or a query of one image, on the daemon; null for queries only this process can run. */
     List<SearchHit> search(Query query, int top, Map<String, String> filters)
             throws IOException, NotRunning, QueryException {
-        StringBuilder p = new StringBuilder("top=" + top);
+        StringBuilder p = new StringBuilder("top=" + (top > SEARCH_PAGE_LIMIT ? "all" : top));
         filters.forEach((k, v) -> p.append('&').append(k).append('=').append(encode(v)));
         String params = p.toString();
         if (query == null) {
@@ -100,9 +100,13 @@ final class DaemonClient {
         return hits;
     }
 
+    /** Every call is authorised with the token the daemon keeps in the data directory. */
     private JsonNode send(HttpRequest.Builder request) throws IOException, NotRunning {
+        AccessToken token = AccessToken.read(dataDir).orElseThrow(() -> new IOException("no access token in "
+                + dataDir + " (is clipd serve running with this data directory?)"));
         try {
-            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(),
+            HttpResponse<String> response = http.send(request.header("Authorization", "Bearer " + token.value())
+                    .timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());
             JsonNode body = JSON.readTree(response.body());
             if (response.statusCode() >= 400) {

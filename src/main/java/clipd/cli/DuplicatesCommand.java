@@ -20,12 +20,9 @@ final class DuplicatesCommand {
     }
 
     static int run(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec()
-                .option("--folder")
-                .option("--threshold")
-                .flag("--json"));
+        Args args = Args.parse(words, Options.DUPLICATES.spec());
         if (args.flag("--help")) {
-            cli.out.print(Help.DUPLICATES);
+            cli.out.print(Options.DUPLICATES.help());
             return 0;
         }
         Settings settings = Settings.from(args, cli.env);

@@ -16,9 +16,9 @@ final class EmbedCommand {
     }
 
     static int run(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec().option("--text").flag("--json"));
+        Args args = Args.parse(words, Options.EMBED.spec());
         if (args.flag("--help")) {
-            cli.out.print(Help.EMBED);
+            cli.out.print(Options.EMBED.help());
             return 0;
         }
         if (args.positional().isEmpty() == args.values("--text").isEmpty()) {

@@ -11,10 +11,10 @@ final class EvalCommand {
     }
 
     static int run(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec());
+        Args args = Args.parse(words, Options.EVAL.spec());
         List<String> rest = args.positional();
         if (args.flag("--help")) {
-            cli.out.print(Help.EVAL);
+            cli.out.print(Options.EVAL.help());
             return 0;
         }
         if (rest.size() != 2 || !(rest.get(0).equals("classify") || rest.get(0).equals("retrieval"))) {

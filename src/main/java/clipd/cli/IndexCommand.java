@@ -23,9 +23,9 @@ final class IndexCommand {
     }
 
     static int run(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec());
+        Args args = Args.parse(words, Options.INDEX.spec());
         if (args.flag("--help")) {
-            cli.out.print(Help.INDEX);
+            cli.out.print(Options.INDEX.help());
             return 0;
         }
         if (args.positional().isEmpty()) {
@@ -34,24 +34,26 @@ final class IndexCommand {
         Settings settings = Settings.from(args, cli.env);
         List<Path> roots = args.positional().stream().map(d -> cli.resolve(d)).toList();
         try (Components c = Components.open(settings)) {
-            IndexStats stats = index(c, roots, cli);
+            PhotoTagger tagger = c.tagging() ? c.tagger() : null;
+            IndexStats stats = index(c, tagger, roots, cli);
             report(stats, settings.verbose(), cli.out);
-            if (c.tagging()) {
-                tag(c, roots, cli);
+            if (tagger != null) {
+                tag(c, tagger, roots, cli);
             }
         }
         return 0;
     }
 
     /** Writes the tags of the photos under the folders; a dry run lists what it would write instead. */
-    private static void tag(Components c, List<Path> roots, Cli cli) throws IOException, ModelUnavailableException {
-        PhotoTagger tagger = c.tagger();
+    private static void tag(Components c, PhotoTagger tagger, List<Path> roots, Cli cli)
+            throws ModelUnavailableException {
         boolean dryRun = c.settings.tags().dryRun();
         PhotoTagger.Listener listener = (photo, tags, outcome) -> {
             switch (outcome.kind()) {
                 case WOULD_WRITE -> cli.out.println("would write to \"" + outcome.file() + "\": "
                         + (tags.isEmpty() ? "(no clipd keywords)" : String.join(", ", tags)));
-                case FAILED -> cli.out.println("  tags not written for \"" + photo + "\": " + outcome.detail());
+                case FAILED, REFUSED, CHANGED -> cli.out.println("  tags not written for \"" + photo + "\": "
+                        + outcome.detail());
                 case SKIPPED_READ_ONLY -> {
                     if (c.settings.verbose()) {
                         cli.out.println("  tags not written for \"" + photo + "\": read-only");
@@ -65,15 +67,18 @@ final class IndexCommand {
             tagger.tagStale(root + java.io.File.separator, listener);
         }
         TagStats t = tagger.stats();
-        cli.out.printf(Locale.ROOT, "tags (%s%s): %d XMP files %s, %d already up to date, %d read-only, %d failed%n",
+        cli.out.printf(Locale.ROOT, "tags (%s%s): %d XMP files %s, %d already up to date, %d read-only, %d failed%s%n",
                 c.settings.tags().mode().name().toLowerCase(Locale.ROOT), dryRun ? ", dry run" : "", t.written(),
-                dryRun ? "would be written" : "written", t.unchanged(), t.skippedReadOnly(), t.failed());
+                dryRun ? "would be written" : "written", t.unchanged(), t.skippedReadOnly(), t.failed(),
+                t.refusalsAndRetries());
     }
 
-    static IndexStats index(Components c, List<Path> roots, Cli cli) throws IOException, ModelUnavailableException {
+    /** Indexes the folders; given a tagger, sidecars follow their photos' renames and deletions. */
+    static IndexStats index(Components c, PhotoTagger tagger, List<Path> roots, Cli cli)
+            throws IOException, ModelUnavailableException {
         IndexStats stats = new IndexStats();
         try (ProgressReporter ignored = new ProgressReporter(stats, cli.err, cli.terminal)) {
-            c.indexer().index(roots, stats);
+            c.indexer(tagger).index(roots, stats);
         }
         return stats;
     }

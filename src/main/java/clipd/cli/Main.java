@@ -39,27 +39,33 @@ public final class Main {
             return args.isEmpty() ? USAGE : OK;
         }
         List<String> rest = args.subList(1, args.size());
+        return guarded(cli, () -> switch (args.get(0)) {
+            case "--version", "-v", "version" -> {
+                cli.out.println("clipd " + version());
+                yield OK;
+            }
+            case "index" -> IndexCommand.run(rest, cli);
+            case "search" -> SearchCommand.run(rest, cli);
+            case "serve" -> ServeCommand.run(rest, cli);
+            case "status" -> StatusCommand.run(rest, cli);
+            case "reindex" -> ControlCommand.reindex(rest, cli);
+            case "folders" -> ControlCommand.folders(rest, cli);
+            case "tokenize" -> TokenizeCommand.run(rest, cli);
+            case "embed" -> EmbedCommand.run(rest, cli);
+            case "eval" -> EvalCommand.run(rest, cli);
+            case "bench" -> BenchCommand.run(rest, cli);
+            case "tags" -> TagsCommand.run(rest, cli);
+            case "untag" -> UntagCommand.run(rest, cli);
+            case "duplicates" -> DuplicatesCommand.run(rest, cli);
+            case "service" -> ServiceCommand.run(rest, cli);
+            default -> throw new UsageException("unknown command '" + args.get(0) + "'");
+        });
+    }
+
+    /** A command whose errors a person can cause end as one line on stderr and their exit code. */
+    static int guarded(Cli cli, java.util.concurrent.Callable<Integer> command) {
         try {
-            return switch (args.get(0)) {
-                case "--version", "-v", "version" -> {
-                    cli.out.println("clipd " + version());
-                    yield OK;
-                }
-                case "index" -> IndexCommand.run(rest, cli);
-                case "search" -> SearchCommand.run(rest, cli);
-                case "serve" -> ServeCommand.run(rest, cli);
-                case "status" -> StatusCommand.run(rest, cli);
-                case "reindex" -> ControlCommand.reindex(rest, cli);
-                case "folders" -> ControlCommand.folders(rest, cli);
-                case "tokenize" -> TokenizeCommand.run(rest, cli);
-                case "embed" -> EmbedCommand.run(rest, cli);
-                case "eval" -> EvalCommand.run(rest, cli);
-                case "bench" -> BenchCommand.run(rest, cli);
-                case "tags" -> TagsCommand.run(rest, cli);
-                case "untag" -> UntagCommand.run(rest, cli);
-                case "duplicates" -> DuplicatesCommand.run(rest, cli);
-                default -> throw new UsageException("unknown command '" + args.get(0) + "'");
-            };
+            return command.call();
         } catch (UsageException e) {
             cli.err.println("clipd: " + e.getMessage() + " (see clipd --help)");
             return USAGE;
@@ -73,7 +79,7 @@ public final class Main {
         } catch (clipd.image.UnreadableImageException e) {
             cli.err.println("clipd: " + e.getMessage());
             return FAILED;
-        } catch (StoreException | clipd.store.DiskFullException e) {
+        } catch (StoreException | clipd.store.DiskFullException | clipd.store.StoreDamagedException e) {
             cli.err.println("clipd: " + e.getMessage());
             return FAILED;
         } catch (IOException e) {

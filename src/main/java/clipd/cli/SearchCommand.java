@@ -17,33 +17,25 @@ import java.util.Locale;
 
 /** {@code clipd search [--folder DIR] QUERY...}: ranks indexed photos by a text and/or image query. */
 final class SearchCommand {
+    static final int MAX_TOP = 1_000_000;
+
     private SearchCommand() {
     }
 
     static int run(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec()
-                .option("--folder")
-                .option("--after")
-                .option("--before")
-                .option("--camera")
-                .option("--near")
-                .option("--type")
-                .flag("--has-gps")
-                .flag("--no-gps")
-                .option("--top", "-t")
-                .flag("--no-indexing", "-n")
-                .flag("--filepath-only", "-f")
-                .option("--listen")
-                .flag("--json"));
+        Args args = Args.parse(words, Options.SEARCH.spec());
         if (args.flag("--help")) {
-            cli.out.print(Help.SEARCH);
+            cli.out.print(Options.SEARCH.help());
             return 0;
         }
         Settings settings = Settings.from(args, cli.env);
-        int top = args.intValue("--top", 10, 1, 10_000);
+        if (args.flag("--all") && args.value("--top") != null) {
+            throw new UsageException("--all and --top exclude each other");
+        }
+        int top = args.flag("--all") ? Integer.MAX_VALUE : args.intValue("--top", 10, 1, MAX_TOP);
         Path folder = args.value("--folder") == null ? null : cli.resolve(args.value("--folder"));
         Map<String, String> filters = filters(args, folder);
-        PhotoFilter filter = PhotoFilter.parse(filters);
+        PhotoFilter filter = PhotoFilter.parse(filters, name -> "--" + name.replace('_', '-'));
         Query query = args.positional().isEmpty() && !filter.isEmpty() ? null
                 : QueryParser.parse(args.positional(), cli.workingDir);
         List<SearchHit> fromDaemon = askDaemon(settings, query, top, filters);
@@ -53,7 +45,7 @@ final class SearchCommand {
         }
         try (Components c = Components.open(settings)) {
             if (folder != null && !args.flag("--no-indexing")) {
-                IndexStats stats = IndexCommand.index(c, List.of(folder), cli);
+                IndexStats stats = IndexCommand.index(c, null, List.of(folder), cli);
                 if (stats.embedded() + stats.reused() + stats.removed() > 0) {
                     cli.err.printf(Locale.ROOT, "index updated: %d embedded, %d reused, %d removed%n",
                             stats.embedded(), stats.reused(), stats.removed());
@@ -97,7 +89,8 @@ final class SearchCommand {
     private static List<SearchHit> askDaemon(Settings settings, Query query, int top, Map<String, String> filters)
             throws Exception {
         try {
-            return new DaemonClient(settings).search(query, top, filters);
+            List<SearchHit> hits = new DaemonClient(settings).search(query, top, filters);
+            return hits == null || hits.size() <= top ? hits : hits.subList(0, top); // "all" past the API's page
         } catch (DaemonClient.NotRunning e) {
             return null;
         }

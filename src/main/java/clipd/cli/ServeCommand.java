@@ -29,13 +29,9 @@ final class ServeCommand {
     }
 
     static int run(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec()
-                .option("--folder")
-                .option("--listen")
-                .option("--settle-seconds")
-                .option("--rescan-minutes"));
+        Args args = Args.parse(words, Options.SERVE.spec());
         if (args.flag("--help")) {
-            cli.out.print(Help.SERVE);
+            cli.out.print(Options.SERVE.help());
             return 0;
         }
         Settings settings = Settings.from(args, cli.env);
@@ -58,7 +54,7 @@ final class ServeCommand {
             about.put("version", Main.version());
             about.put("model", c.descriptor.name());
             PhotoTagger tagger = c.tagging() ? c.tagger() : null;
-            Daemon daemon = new Daemon(c.indexer(), tagger, c.store, List.copyOf(folders),
+            Daemon daemon = new Daemon(c.indexer(tagger), tagger, c.store, List.copyOf(folders),
                     new Daemon.Pacing(settings.settleMillis(), settings.rescanMillis()),
                     settings.dataDir().resolve("status.json"), about);
             Searcher searcher = new Searcher(c.queryEmbedder(), index);

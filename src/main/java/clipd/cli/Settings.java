@@ -4,6 +4,7 @@ import clipd.index.FolderScanner;
 import clipd.store.PhotoStore;
 import clipd.tags.TagPolicy;
 import clipd.tags.XmpFiles;
+import clipd.util.Home;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -27,33 +28,15 @@ record Settings(Path dataDir, Path modelDir, List<Path> folders, int threads, in
     static final int DEFAULT_MAX_MEGAPIXELS = 150;
     static final int DEFAULT_PORT = 8357;
 
-    /** The options every command that touches the index understands. */
-    static Args.Spec spec() {
-        return new Args.Spec()
-                .option("--config")
-                .option("--data-dir")
-                .option("--model-dir")
-                .option("--threads")
-                .option("--batch-size", "-b")
-                .option("--max-image-megapixels")
-                .option("--exclude-dir")
-                .option("--port")
-                .option("--tags")
-                .flag("--dry-run")
-                .flag("--include-hidden")
-                .flag("--verbose")
-                .flag("--help", "-h");
-    }
-
     static Settings from(Args args, Map<String, String> env) throws UsageException {
         Map<String, String> config = ConfigFile.load(args.value("--config"), env);
         Value v = new Value(args, config);
-        Path dataDir = path(v.get("--data-dir", "data_dir", env.get("CLIPD_DATA_DIR")), defaultDataDir(env));
+        Path dataDir = path(v.get("--data-dir", "data_dir", env.get("CLIPD_DATA_DIR")), defaultDataDir(env), env);
         Path modelDir = path(v.get("--model-dir", "model_dir", env.get("CLIPD_MODEL_DIR")),
-                dataDir.resolve("models").resolve(DEFAULT_MODEL));
+                dataDir.resolve("models").resolve(DEFAULT_MODEL), env);
         List<Path> folders = config.containsKey("folders")
                 ? Arrays.stream(config.get("folders").split(File.pathSeparator)).map(String::trim)
-                .filter(s -> !s.isEmpty()).map(s -> path(s, null)).toList()
+                .filter(s -> !s.isEmpty()).map(s -> path(s, null, env)).toList()
                 : List.of();
         Set<String> excluded = !args.values("--exclude-dir").isEmpty()
                 ? new LinkedHashSet<>(args.values("--exclude-dir"))
@@ -102,7 +85,7 @@ record Settings(Path dataDir, Path modelDir, List<Path> folders, int threads, in
                 : env.get("CLIPD_TAGS") != null && !env.get("CLIPD_TAGS").isBlank() ? "CLIPD_TAGS" : "config key tags"),
                 TagSettings.basenameSidecar(config.getOrDefault("tags_sidecar", "photo.jpg.xmp")),
                 new TagPolicy(min, v.integer("--tags-max", "tags_max", TagPolicy.DEFAULT_MAX_TAGS, 1, 100)),
-                vocabulary == null ? null : path(vocabulary, null), extra == null ? null : path(extra, null),
+                vocabulary == null ? null : path(vocabulary, null, env), extra == null ? null : path(extra, null, env),
                 args.flag("--dry-run"));
     }
 
@@ -123,17 +106,13 @@ record Settings(Path dataDir, Path modelDir, List<Path> folders, int threads, in
         }
     }
 
-    static Path path(String value, Path fallback) {
-        return (value == null ? fallback : Path.of(expandHome(value))).toAbsolutePath().normalize();
-    }
-
-    private static String expandHome(String p) {
-        return p.equals("~") || p.startsWith("~/") ? System.getProperty("user.home") + p.substring(1) : p;
+    static Path path(String value, Path fallback, Map<String, String> env) {
+        return (value == null ? fallback : Path.of(Home.expand(value, env))).toAbsolutePath().normalize();
     }
 
     /** ~/.local/share/clipd (or $XDG_DATA_HOME/clipd) on Linux, ~/Library/Application Support/clipd on macOS. */
     static Path defaultDataDir(Map<String, String> env) {
-        Path home = Path.of(System.getProperty("user.home"));
+        Path home = Home.of(env);
         if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("mac")) {
             return home.resolve("Library/Application Support/clipd");
         }

@@ -12,9 +12,9 @@ final class StatusCommand {
     }
 
     static int run(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec().option("--listen").flag("--json"));
+        Args args = Args.parse(words, Options.STATUS.spec());
         if (args.flag("--help")) {
-            cli.out.print(Help.STATUS);
+            cli.out.print(Options.STATUS.help());
             return 0;
         }
         DaemonClient client = new DaemonClient(Settings.from(args, cli.env));
@@ -39,11 +39,22 @@ final class StatusCommand {
             if (s.path("tags").asText("off").equals("off")) {
                 cli.out.println("tags: off");
             } else {
-                cli.out.printf("tags (%s): %d photos tagged; %d XMP writes, %d read-only, %d failed since start%n",
+                StringBuilder refused = new StringBuilder();
+                s.path("tag_refused").fields().forEachRemaining(e -> refused.append(refused.isEmpty() ? "" : ", ")
+                        .append(e.getValue().asLong()).append(' ').append(e.getKey().replace('_', ' ')));
+                cli.out.printf("tags (%s): %d photos tagged; %d XMP writes, %d read-only, %d failed%s since start%n",
                         s.path("tags").asText(), s.path("tagged").asLong(), s.path("tag_writes").asLong(),
-                        s.path("tag_read_only").asLong(), s.path("tag_failures").asLong());
+                        s.path("tag_read_only").asLong(), s.path("tag_failures").asLong(),
+                        refused.isEmpty() ? "" : ", refused: " + refused);
             }
             s.path("folders").forEach(f -> cli.out.println("watching " + f.asText()));
+            if (s.path("index_repair").isTextual()) {
+                cli.out.println("index: " + s.path("index_repair").asText());
+            }
+            if (s.path("damaged_metadata").asLong() > 0) {
+                cli.out.println("metadata not read (over the nesting or time limit): "
+                        + s.path("damaged_metadata").asLong() + " photos, indexed from their pixels");
+            }
             if (!s.path("last_error").isNull()) {
                 cli.out.println("error: " + s.path("last_error").asText());
             }

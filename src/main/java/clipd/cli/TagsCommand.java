@@ -21,9 +21,9 @@ final class TagsCommand {
     }
 
     static int run(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec().option("--top", "-t").flag("--json"));
+        Args args = Args.parse(words, Options.TAGS.spec());
         if (args.flag("--help")) {
-            cli.out.print(Help.TAGS);
+            cli.out.print(Options.TAGS.help());
             return Main.OK;
         }
         if (args.positional().size() != 1) {

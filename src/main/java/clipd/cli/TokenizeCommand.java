@@ -13,9 +13,9 @@ final class TokenizeCommand {
     }
 
     static int run(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec());
+        Args args = Args.parse(words, Options.TOKENIZE.spec());
         if (args.flag("--help")) {
-            cli.out.print(Help.TOKENIZE);
+            cli.out.print(Options.TOKENIZE.help());
             return 0;
         }
         if (args.positional().isEmpty()) {

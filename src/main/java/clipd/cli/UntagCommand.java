@@ -25,9 +25,9 @@ final class UntagCommand {
     }
 
     static int run(List<String> words, Cli cli) throws Exception {
-        Args args = Args.parse(words, Settings.spec().flag("--all"));
+        Args args = Args.parse(words, Options.UNTAG.spec());
         if (args.flag("--help")) {
-            cli.out.print(Help.UNTAG);
+            cli.out.print(Options.UNTAG.help());
             return Main.OK;
         }
         if (args.flag("--all") == !args.positional().isEmpty()) {
@@ -40,17 +40,19 @@ final class UntagCommand {
         for (Path photo : photos) {
             XmpFiles.Outcome o = files.untag(photo);
             counts.merge(o.kind(), 1, Integer::sum);
-            if (o.kind() == XmpFiles.Outcome.Kind.FAILED || o.kind() == XmpFiles.Outcome.Kind.SKIPPED_READ_ONLY
-                    || o.kind() == XmpFiles.Outcome.Kind.WOULD_WRITE) {
+            if (o.kind() != XmpFiles.Outcome.Kind.UNCHANGED && o.kind() != XmpFiles.Outcome.Kind.WRITTEN) {
                 cli.out.println("  " + o.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": \""
                         + o.file() + "\"" + (o.detail() == null || o.detail().isEmpty() ? "" : " (" + o.detail() + ")"));
             }
         }
         cli.out.printf(Locale.ROOT, "%d photos: clipd's keywords removed from %d, %d had none, %d read-only, "
-                        + "%d failed%n", photos.size(), counts.getOrDefault(XmpFiles.Outcome.Kind.WRITTEN, 0)
+                        + "%d refused, %d changed while clipd wrote (run untag again), %d failed%n", photos.size(),
+                counts.getOrDefault(XmpFiles.Outcome.Kind.WRITTEN, 0)
                         + counts.getOrDefault(XmpFiles.Outcome.Kind.WOULD_WRITE, 0),
                 counts.getOrDefault(XmpFiles.Outcome.Kind.UNCHANGED, 0),
                 counts.getOrDefault(XmpFiles.Outcome.Kind.SKIPPED_READ_ONLY, 0),
+                counts.getOrDefault(XmpFiles.Outcome.Kind.REFUSED, 0),
+                counts.getOrDefault(XmpFiles.Outcome.Kind.CHANGED, 0),
                 counts.getOrDefault(XmpFiles.Outcome.Kind.FAILED, 0));
         if (settings.tags().mode() != XmpFiles.Mode.OFF) {
             cli.out.println("note: tagging is on (tags=" + settings.tags().mode().name().toLowerCase(Locale.ROOT)

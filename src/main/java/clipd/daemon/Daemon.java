@@ -4,9 +4,11 @@ import clipd.index.IndexStats;
 import clipd.index.Indexer;
 import clipd.store.DiskFullException;
 import clipd.store.PhotoStore;
+import clipd.store.StoreDamagedException;
 import clipd.tags.PhotoTagger;
 import clipd.tags.TagStats;
 import clipd.util.DaemonThreads;
+import clipd.util.Problems;
 import clipd.watch.ChangeCollector;
 import clipd.watch.LibraryWatcher;
 
@@ -33,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * events (coalesced until files settle) and reconciles again periodically and whenever events were lost. A folder
  * that is missing (an unmounted disk) keeps its photos in the index and is picked up again when it returns.
  */
-public final class Daemon {
+public final class Daemon implements LibraryControl {
     public enum State { STARTING, SCANNING, INDEXING, TAGGING, IDLE, ERROR, STOPPED }
 
     /** How the daemon paces itself. */
@@ -54,6 +56,8 @@ public final class Daemon {
     private final StatusFile status;
     private final IndexStats stats = new IndexStats();
     private final ChangeCollector changes;
+    /** clipd's own data directory (status, thumbnails, the index), never watched even inside a watched folder. */
+    private final Path dataDir;
     private final Instant started = Instant.now();
     private volatile State state = State.STARTING;
     private volatile boolean stopping;
@@ -79,6 +83,7 @@ public final class Daemon {
         this.pacing = pacing;
         this.status = new StatusFile(statusFile);
         this.changes = new ChangeCollector(pacing.settleMillis());
+        this.dataDir = statusFile.toAbsolutePath().normalize().getParent();
     }
 
     public State state() {
@@ -89,16 +94,19 @@ public final class Daemon {
         return stats;
     }
 
+    @Override
     public List<Path> folders() {
         return List.copyOf(folders);
     }
 
     /** Compares every folder with the disk soon, as after lost events. */
+    @Override
     public void requestRescan() {
         changes.requestRescan();
     }
 
     /** Watches one more folder from the next loop on. */
+    @Override
     public void addFolder(Path folder) {
         if (!folders.contains(folder)) {
             folders.add(folder);
@@ -107,9 +115,11 @@ public final class Daemon {
     }
 
     /** Stops watching a folder and forgets its photos. */
+    @Override
     public void removeFolder(Path folder) {
         if (folders.remove(folder)) {
             forgotten.add(folder);
+            changes.retainOnly(p -> rootOf(p).isPresent());
             changes.requestRescan();
         }
     }
@@ -121,14 +131,20 @@ public final class Daemon {
                 Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("clipd-status"));
         statusTimer.scheduleWithFixedDelay(this::writeStatus, 0, STATUS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
         try {
+            prepareTags();
             while (!stopping) {
                 try {
                     step();
                 } catch (DiskFullException e) {
                     waitingForSpace = true; // what was not stored is found again by the reconcile once there is room
                     fail(e.getMessage());
+                } catch (StoreDamagedException e) {
+                    fail(e.getMessage()); // rebuilt already with what was readable: a full scan finds the rest
+                    changes.requestRescan();
                 }
-                changes.await(Math.min(1000, pacing.settleMillis()));
+                // until the next batch is due or an event comes; once a second while the disk is full
+                long untilRescan = TimeUnit.NANOSECONDS.toMillis(nextRescanNanos - System.nanoTime());
+                changes.await(waitingForSpace ? 1000 : Math.max(1, untilRescan));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -144,6 +160,25 @@ public final class Daemon {
             state = State.STOPPED;
             writeStatus();
             LOG.log(System.Logger.Level.INFO, "stopped");
+        }
+    }
+
+    /**
+     * Loads the tag vocabulary's embeddings from the store, or computes them when the model or vocabulary changed,
+     * so that explanations answer from the start, not only after the first change that needs tagging.
+     */
+    private void prepareTags() {
+        if (tagger == null || tagger.ready()) {
+            return;
+        }
+        state = State.TAGGING;
+        long start = System.nanoTime();
+        try {
+            tagger.prepare();
+            LOG.log(System.Logger.Level.INFO, "tag vocabulary ready ({0} ms)",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        } catch (Exception e) {
+            fail("the tag vocabulary's embeddings cannot be computed: " + Problems.describe(e));
         }
     }
 
@@ -194,12 +229,14 @@ public final class Daemon {
         }
         state = State.SCANNING;
         long before = stats.embedded();
-        run(present.stream().map(Indexer.Target::whole).toList());
+        indexer.checkStore();
+        run(present.stream().map(Indexer.Target::whole).toList(), "reconciling " + present);
         if (!stopping && present.size() == folders.size()) {
-            int dropped = store.removeUnreferencedVectors();
+            int dropped = store.removeUnreferencedVectors(System.currentTimeMillis());
             store.commit();
             if (dropped > 0) {
-                LOG.log(System.Logger.Level.INFO, "dropped {0} embeddings of photos no longer in any folder", dropped);
+                LOG.log(System.Logger.Level.INFO, "dropped {0} embeddings of photos gone from every folder for a day",
+                        dropped);
             }
         }
         LOG.log(System.Logger.Level.INFO, "reconciled: {0} photos indexed, {1} embedded",
@@ -209,33 +246,34 @@ public final class Daemon {
     private void watch(List<Path> present) {
         closeWatcher();
         try {
-            watcher = new LibraryWatcher(present, changes);
+            watcher = new LibraryWatcher(present, p -> p.startsWith(dataDir), changes);
             watcher.start();
             watched = present;
         } catch (IOException e) {
-            fail("cannot watch " + present + ": " + e.getMessage());
+            fail("cannot watch " + present + ": " + Problems.describe(e));
         }
     }
 
     private void update(Set<Path> paths) {
         List<Indexer.Target> targets = new ArrayList<>();
         for (Path p : paths) {
-            rootOf(p).ifPresent(root -> targets.add(new Indexer.Target(root, p)));
+            if (!p.startsWith(dataDir)) {
+                rootOf(p).ifPresent(root -> targets.add(new Indexer.Target(root, p)));
+            }
+        }
+        if (targets.isEmpty()) {
+            return; // the paths left the library while they settled
         }
         state = State.INDEXING;
-        long embedded = stats.embedded();
-        long renamed = stats.renamed();
-        long removed = stats.removed();
-        long touched = stats.hashed() + stats.reused() + stats.removed();
-        run(targets);
+        ChangeSummary before = ChangeSummary.of(stats);
+        run(targets, "indexing " + targets.size() + " changed paths");
+        ChangeSummary done = ChangeSummary.of(stats).minus(before);
         // events that changed nothing (clipd's own tag writes, say) are not worth a line in the log
-        boolean changed = stats.hashed() + stats.reused() + stats.removed() != touched;
-        LOG.log(changed ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
-                "{0} changed paths: {1} embedded, {2} renamed or moved, {3} removed", paths.size(),
-                stats.embedded() - embedded, stats.renamed() - renamed, stats.removed() - removed);
+        LOG.log(done.isEmpty() ? System.Logger.Level.DEBUG : System.Logger.Level.INFO, "{0} changed paths: {1}",
+                paths.size(), done);
     }
 
-    private void run(List<Indexer.Target> targets) {
+    private void run(List<Indexer.Target> targets, String doing) {
         try {
             indexer.update(targets, stats);
             if (tagger != null && !stopping) {
@@ -244,10 +282,10 @@ public final class Daemon {
             }
             lastError = null;
             state = State.IDLE;
-        } catch (DiskFullException e) {
-            throw e; // the loop waits for room
+        } catch (DiskFullException | StoreDamagedException e) {
+            throw e; // the loop waits for room, or rescans the rebuilt store
         } catch (Exception e) {
-            fail(e.getMessage() == null ? e.toString() : e.getMessage());
+            fail(doing + " failed: " + Problems.describe(e));
         }
     }
 
@@ -282,17 +320,22 @@ public final class Daemon {
     }
 
     /** State, folders and counters: what status.json and the HTTP status show. */
+    @Override
     public Map<String, Object> status() {
+        State now = state;
         Map<String, Object> f = new LinkedHashMap<>(about);
-        f.put("state", state.name().toLowerCase(java.util.Locale.ROOT));
+        f.put("state", now.name().toLowerCase(java.util.Locale.ROOT));
         f.put("uptime_seconds", java.time.Duration.between(started, Instant.now()).toSeconds());
         f.put("pid", ProcessHandle.current().pid());
         f.put("started", started.toString());
         f.put("updated", Instant.now().toString());
         f.put("folders", folders.stream().map(Path::toString).toList());
         f.put("photos", store.recordCount());
-        long queue = changes.pendingCount() + Math.max(0, stats.toProcess() - stats.processed());
+        // work of the run under way; finished or abandoned runs leave nothing queued
+        long queue = now == State.SCANNING || now == State.INDEXING
+                ? Math.max(0, stats.toProcess() - stats.processed()) : 0;
         f.put("queue", queue);
+        f.put("settling", changes.pendingCount());
         double rate = stats.elapsedSeconds() > 0 ? stats.processed() / stats.elapsedSeconds() : 0;
         f.put("rate_per_second", rate);
         f.put("eta_seconds", rate > 0 && queue > 0 ? Math.round(queue / rate) : 0);
@@ -301,15 +344,22 @@ public final class Daemon {
         f.put("reused", stats.reused());
         f.put("renamed", stats.renamed());
         f.put("removed", stats.removed());
-        f.put("skipped", stats.skipped());
+        f.put("skipped", indexer.skipped().count());
         f.put("tags", tagger == null ? "off" : tagger.files().mode().name().toLowerCase(java.util.Locale.ROOT));
         if (tagger != null) {
             TagStats t = tagger.stats();
+            f.put("tags_ready", tagger.ready());
             f.put("tagged", t.tagged());
             f.put("tag_writes", t.written());
             f.put("tag_failures", t.failed());
             f.put("tag_read_only", t.skippedReadOnly());
+            Map<String, Long> refused = new LinkedHashMap<>();
+            t.refused().forEach((reason, n) -> refused.put(reason.key(), n));
+            f.put("tag_refused", refused);
+            f.put("tag_changed_retry", t.changedWhileWriting());
         }
+        f.put("damaged_metadata", stats.damagedMetadata());
+        f.put("index_repair", store.repair());
         f.put("last_error", lastError);
         return f;
     }

@@ -25,6 +25,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Reads {@link PhotoFacts} from a photo's bytes (EXIF and XMP through metadata-extractor, pixel size from the image
@@ -42,8 +43,16 @@ public final class FactsReader {
     }
 
     public static PhotoFacts read(byte[] bytes, Path file, long modifiedMillis) {
-        Metadata metadata = metadata(bytes, file);
-        Metadata sidecar = sidecar(file);
+        return read(bytes, file, modifiedMillis, problem -> { });
+    }
+
+    /**
+     * Reads the facts; metadata over {@link XmpLimits} (the photo's or its sidecar's) is not used, and is reported
+     * to {@code damaged} with the reason, once per file.
+     */
+    public static PhotoFacts read(byte[] bytes, Path file, long modifiedMillis, Consumer<String> damaged) {
+        Metadata metadata = metadata(bytes, file, damaged);
+        Metadata sidecar = sidecar(file, damaged);
         Taken taken = taken(metadata);
         if (taken == null && sidecar != null) {
             taken = taken(sidecar);
@@ -69,27 +78,44 @@ public final class FactsReader {
                 turned ? header.height : header.width, turned ? header.width : header.height, header.type);
     }
 
-    private static Metadata metadata(byte[] bytes, Path file) {
+    private static Metadata metadata(byte[] bytes, Path file, Consumer<String> damaged) {
+        try {
+            XmpLimits.checkDepth(bytes);
+            return XmpLimits.withDeadline(() -> readMetadata(bytes, file));
+        } catch (XmpLimits.DamagedMetadataException e) {
+            damaged.accept(e.getMessage());
+            return new Metadata();
+        }
+    }
+
+    private static Metadata readMetadata(byte[] bytes, Path file) {
         try {
             return ImageMetadataReader.readMetadata(new ByteArrayInputStream(bytes), bytes.length);
-        } catch (Exception | StackOverflowError e) {
+        } catch (Exception e) {
             LOG.log(System.Logger.Level.DEBUG, "no readable metadata in {0}: {1}", file, e.toString());
             return new Metadata();
         }
     }
 
     /** photo.jpg.xmp (digiKam, darktable) or photo.xmp (Lightroom), if either is there. */
-    private static Metadata sidecar(Path file) {
+    private static Metadata sidecar(Path file, Consumer<String> damaged) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
         for (Path candidate : new Path[] {file.resolveSibling(name + ".xmp"),
                 file.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".xmp")}) {
             try {
                 if (Files.isRegularFile(candidate)) {
-                    Metadata m = new Metadata();
-                    new XmpReader().extract(Files.readAllBytes(candidate), m);
-                    return m;
+                    byte[] packet = Files.readAllBytes(candidate);
+                    XmpLimits.checkDepth(packet);
+                    return XmpLimits.withDeadline(() -> {
+                        Metadata m = new Metadata();
+                        new XmpReader().extract(packet, m);
+                        return m;
+                    });
                 }
+            } catch (XmpLimits.DamagedMetadataException e) {
+                damaged.accept("sidecar " + candidate.getFileName() + ": " + e.getMessage());
+                return null;
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.DEBUG, "unreadable sidecar {0}: {1}", candidate, e.toString());
             }

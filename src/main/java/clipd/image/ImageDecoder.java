@@ -1,5 +1,6 @@
 package clipd.image;
 
+import clipd.identify.XmpLimits;
 import com.drew.imaging.ImageMetadataReader;
 import com.drew.metadata.Metadata;
 import com.drew.metadata.exif.ExifIFD0Directory;
@@ -227,14 +228,16 @@ public final class ImageDecoder {
     /** EXIF orientation 1–8, 1 when absent or unreadable (metadata never fails a photo). */
     static int exifOrientation(byte[] bytes) {
         try {
-            Metadata metadata = ImageMetadataReader.readMetadata(new ByteArrayInputStream(bytes), bytes.length);
+            XmpLimits.checkDepth(bytes);
+            Metadata metadata = XmpLimits.withDeadline(
+                    () -> ImageMetadataReader.readMetadata(new ByteArrayInputStream(bytes), bytes.length));
             ExifIFD0Directory exif = metadata.getFirstDirectoryOfType(ExifIFD0Directory.class);
             if (exif != null && exif.containsTag(ExifIFD0Directory.TAG_ORIENTATION)) {
                 int o = exif.getInt(ExifIFD0Directory.TAG_ORIENTATION);
                 return o >= 1 && o <= 8 ? o : 1;
             }
-        } catch (Exception | StackOverflowError e) {
-            // unreadable metadata: the pixels are still good
+        } catch (Exception e) {
+            // unreadable or damaged metadata (see XmpLimits): the pixels are still good
         }
         return 1;
     }

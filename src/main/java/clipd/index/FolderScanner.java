@@ -1,7 +1,7 @@
 package clipd.index;
 
 import clipd.image.ImageDecoder;
-import clipd.util.AtomicFiles;
+import clipd.util.TempFiles;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -44,10 +44,34 @@ public final class FolderScanner {
 
     private final Set<String> excludedDirs;
     private final boolean includeHidden;
+    /** Absolute folders never scanned, wherever they are (clipd's data directory: its thumbnails are JPEGs). */
+    private final Set<Path> excludedPaths;
 
     public FolderScanner(Set<String> excludedDirs, boolean includeHidden) {
+        this(excludedDirs, includeHidden, Set.of());
+    }
+
+    private FolderScanner(Set<String> excludedDirs, boolean includeHidden, Set<Path> excludedPaths) {
         this.excludedDirs = Set.copyOf(excludedDirs);
         this.includeHidden = includeHidden;
+        this.excludedPaths = Set.copyOf(excludedPaths);
+    }
+
+    /** This scanner, also skipping {@code folder} and everything in it. */
+    public FolderScanner excluding(Path folder) {
+        Set<Path> paths = new java.util.HashSet<>(excludedPaths);
+        paths.add(folder.toAbsolutePath().normalize());
+        return new FolderScanner(excludedDirs, includeHidden, paths);
+    }
+
+    /** Whether {@code path} lies in a folder this scanner never scans. */
+    public boolean excluded(Path path) {
+        for (Path p : excludedPaths) {
+            if (path.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -55,6 +79,9 @@ public final class FolderScanner {
      * see it: nothing inside an excluded or hidden folder, whatever the depth. {@code path} may be the root itself.
      */
     public void scan(Path root, Path path, Sink sink) throws IOException {
+        if (excluded(path)) {
+            return;
+        }
         Path relative = root.relativize(path);
         for (int i = 0; i < relative.getNameCount() - 1; i++) {
             if (skippedFolder(relative.getName(i).toString())) {
@@ -105,7 +132,7 @@ public final class FolderScanner {
                         if (dir.equals(start)) {
                             return FileVisitResult.CONTINUE;
                         }
-                        if (skippedFolder(dir.getFileName().toString())) {
+                        if (skippedFolder(dir.getFileName().toString()) || excluded(dir)) {
                             return FileVisitResult.SKIP_SUBTREE;
                         }
                         if (Files.isSymbolicLink(dir) && realPath(dir).startsWith(realRoot)) {
@@ -144,7 +171,7 @@ public final class FolderScanner {
 
     private void classify(Path file, BasicFileAttributes attrs, Sink sink) {
         String name = file.getFileName().toString();
-        if (AtomicFiles.abandoned(file)) {
+        if (TempFiles.abandoned(file)) {
             removeAbandoned(file);
             return;
         }

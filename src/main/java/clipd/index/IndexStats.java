@@ -28,6 +28,7 @@ public final class IndexStats {
     private final AtomicLong reused = new AtomicLong();
     private final AtomicLong removed = new AtomicLong();
     private final AtomicLong renamed = new AtomicLong();
+    private final AtomicLong damagedMetadata = new AtomicLong();
     private final AtomicLong readNanos = new AtomicLong();
     private final AtomicLong decodeNanos = new AtomicLong();
     private final AtomicLong inferenceNanos = new AtomicLong();
@@ -70,6 +71,10 @@ public final class IndexStats {
         renamed.addAndGet(n);
     }
 
+    void countDamagedMetadata() {
+        damagedMetadata.incrementAndGet();
+    }
+
     void addReadNanos(long nanos) {
         readNanos.addAndGet(nanos);
     }
@@ -87,6 +92,11 @@ public final class IndexStats {
         if (skips.size() < MAX_LISTED_SKIPS) {
             skips.add(new Skip(path, reason, detail));
         }
+    }
+
+    /** Photos indexed from their pixels alone, because their metadata was over the limits of {@code XmpLimits}. */
+    public long damagedMetadata() {
+        return damagedMetadata.get();
     }
 
     /** Image files found in the folders (photos to index, whether new, changed or unchanged). */

@@ -16,6 +16,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,6 +30,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Brings the index of some folders up to date: new and changed photos are hashed, and embedded only when their
@@ -43,6 +45,8 @@ public final class Indexer {
      * never a full batch of distinct ones) is still stored in steps, with bounded memory.
      */
     static final int MAX_WAITING = 256;
+    private static final long TAKE_STEP_MILLIS = 500;
+    private static final System.Logger LOG = System.getLogger(Indexer.class.getName());
 
     private final PhotoStore store;
     private final ClipModel model;
@@ -51,7 +55,29 @@ public final class Indexer {
     private final FolderScanner scanner;
     private final int workers;
     private final int batchSize;
+    private final SkippedFiles skipped = new SkippedFiles();
     private volatile boolean cancelled;
+    private volatile Departures departures = Departures.NONE;
+
+    /**
+     * Told, at the end of an update, about each indexed photo that the disk shows renamed or moved, or gone (not
+     * about photos forgotten because their folder left the library): their sidecars follow them.
+     */
+    public interface Departures {
+        Departures NONE = new Departures() {
+            @Override
+            public void moved(Path from, Path to) {
+            }
+
+            @Override
+            public void deleted(Path photo) {
+            }
+        };
+
+        void moved(Path from, Path to);
+
+        void deleted(Path photo);
+    }
 
     public Indexer(PhotoStore store, ClipModel model, ImageDecoder decoder, Preprocessor preprocessor,
                    FolderScanner scanner, int workers, int batchSize) {
@@ -62,6 +88,15 @@ public final class Indexer {
         this.scanner = scanner;
         this.workers = Math.max(1, workers);
         this.batchSize = Math.max(1, batchSize);
+    }
+
+    public void listen(Departures departures) {
+        this.departures = departures;
+    }
+
+    /** The files of the library this indexer did not index, each counted once. */
+    public SkippedFiles skipped() {
+        return skipped;
     }
 
     /** A file or folder to bring up to date, and the watched folder it belongs to. */
@@ -81,9 +116,23 @@ public final class Indexer {
                 throw new NoSuchFileException(root.toString(), null, "not a folder");
             }
         }
+        checkStore();
         update(roots.stream().map(Target::whole).toList(), stats);
-        store.removeUnreferencedVectors();
+        store.removeUnreferencedVectors(System.currentTimeMillis());
         store.commit();
+    }
+
+    /**
+     * Before a full reconcile: every record must have a unit-length embedding of the model's size. Those without
+     * one leave the index, and the reconcile that follows reads and embeds them again.
+     */
+    public void checkStore() {
+        int bad = store.removeRecordsWithBadVectors(model.descriptor().embeddingDim());
+        if (bad > 0) {
+            store.commit();
+            LOG.log(System.Logger.Level.WARNING, "{0} photos in the index had a missing or damaged embedding; "
+                    + "embedding them again", bad);
+        }
     }
 
     /**
@@ -109,6 +158,7 @@ public final class Indexer {
             }
         }
         Set<String> present = new HashSet<>();
+        Set<String> seenSkipped = new HashSet<>();
         List<FolderScanner.Candidate> work = new ArrayList<>();
         Departed departed = new Departed();
         FolderScanner.Sink sink = new FolderScanner.Sink() {
@@ -122,6 +172,8 @@ public final class Indexer {
                 if (!forced.contains(key)
                         && store.record(key).map(r -> r.sameFileState(c.size(), c.modifiedMillis())).orElse(false)) {
                     stats.countUnchanged();
+                } else if (!forced.contains(key) && skipped.unchanged(key, c.size(), c.modifiedMillis())) {
+                    seenSkipped.add(key); // read and refused before, as it is now
                 } else {
                     work.add(c);
                 }
@@ -129,18 +181,26 @@ public final class Indexer {
 
             @Override
             public void skipped(Path path, SkipReason reason, String detail) {
-                stats.countSkip(path, reason, detail);
+                seenSkipped.add(path.toString());
+                if (skipped.remember(path, reason, detail, -1, -1)) {
+                    stats.countSkip(path, reason, detail);
+                }
             }
         };
         for (Target t : expanded) { // what left first, so that what arrived can be recognised as moved
             if (!Files.exists(t.path())) {
-                removeUnder(t.path(), Set.of(), departed, stats);
+                removeGone(t.path(), departed);
             }
         }
         List<Path> scannedFolders = new ArrayList<>();
         for (Target t : expanded) {
             if (Files.exists(t.path())) {
-                scanner.scan(t.root(), t.path(), sink);
+                try {
+                    scanner.scan(t.root(), t.path(), sink);
+                } catch (NoSuchFileException e) {
+                    removeGone(t.path(), departed); // deleted between the check and the scan
+                    continue;
+                }
                 if (Files.isDirectory(t.path())) {
                     scannedFolders.add(t.path());
                 }
@@ -149,9 +209,11 @@ public final class Indexer {
         List<String> arrivedKnown = new ArrayList<>();
         List<FolderScanner.Candidate> toRead = new ArrayList<>();
         for (FolderScanner.Candidate c : work) {
-            PhotoRecord moved = forced.contains(c.path().toString()) ? null : departed.movedHere(c);
+            Map.Entry<String, PhotoRecord> from = forced.contains(c.path().toString()) ? null : departed.movedHere(c);
+            PhotoRecord moved = from == null ? null : from.getValue();
             if (moved != null && store.hasVector(moved.hash())) {
                 store.putRecord(c.path().toString(), moved);
+                departed.arrived(from.getKey(), c.path());
                 stats.countReused();
                 arrivedKnown.add(moved.hash());
             } else {
@@ -161,10 +223,17 @@ public final class Indexer {
         stats.countToProcess(toRead.size());
         arrivedKnown.addAll(process(toRead, stats));
         for (Path folder : scannedFolders) {
-            removeUnder(folder, present, departed, stats);
+            removeUnder(folder, present, departed);
+            skipped.forgetUnder(folder, seenSkipped);
         }
-        stats.countRenamed(arrivedKnown.stream().filter(departed.hashes::contains).count());
+        for (FolderScanner.Candidate c : toRead) { // renamed: recognised by content
+            store.record(c.path().toString()).ifPresent(r -> departed.arrivedWith(r.hash(), c.path()));
+        }
+        long renamed = arrivedKnown.stream().filter(departed.byHash::containsKey).count();
+        stats.countRenamed(renamed);
+        stats.countRemoved(Math.max(0, departed.count - renamed)); // a rename is one change, not a removal too
         store.commit();
+        departed.tell(departures);
     }
 
     /**
@@ -173,19 +242,46 @@ public final class Indexer {
      * reading it (a folder of 2,000 photos renamed would otherwise be gigabytes read and hashed again).
      */
     private static final class Departed {
-        final Set<String> hashes = new HashSet<>();
-        private final Map<String, PhotoRecord> byFileState = new HashMap<>();
+        /** Content → the departed paths that had it. */
+        final Map<String, List<String>> byHash = new HashMap<>();
+        private final Map<String, Map.Entry<String, PhotoRecord>> byFileState = new HashMap<>();
+        /** Departed path → where it went, or null: gone. */
+        private final Map<String, Path> whereabouts = new LinkedHashMap<>();
+        long count;
 
         void add(String path, PhotoRecord record) {
-            hashes.add(record.hash());
+            count++;
+            byHash.computeIfAbsent(record.hash(), h -> new ArrayList<>()).add(path);
+            whereabouts.put(path, null);
             if (record.facts() != null) {
                 byFileState.put(key(Path.of(path).getFileName().toString(), record.size(), record.modifiedMillis()),
-                        record);
+                        Map.entry(path, record));
             }
         }
 
-        PhotoRecord movedHere(FolderScanner.Candidate c) {
+        /** The departed path and record of the photo that a new one is, moved, else null. */
+        Map.Entry<String, PhotoRecord> movedHere(FolderScanner.Candidate c) {
             return byFileState.get(key(c.path().getFileName().toString(), c.size(), c.modifiedMillis()));
+        }
+
+        void arrived(String from, Path to) {
+            whereabouts.merge(from, to, (first, later) -> first);
+        }
+
+        /** A photo with this content arrived at {@code to}: the first departed one with it moved there. */
+        void arrivedWith(String hash, Path to) {
+            byHash.getOrDefault(hash, List.of()).stream().filter(p -> whereabouts.get(p) == null).findFirst()
+                    .ifPresent(from -> arrived(from, to));
+        }
+
+        void tell(Departures departures) {
+            whereabouts.forEach((from, to) -> {
+                if (to == null) {
+                    departures.deleted(Path.of(from));
+                } else {
+                    departures.moved(Path.of(from), to);
+                }
+            });
         }
 
         private static String key(String name, long size, long modifiedMillis) {
@@ -195,7 +291,9 @@ public final class Indexer {
 
     /** Removes every photo under a folder that is no longer part of the library. */
     public void forget(Path folder, IndexStats stats) {
-        removeUnder(folder, Set.of(), new Departed(), stats);
+        Departed departed = new Departed();
+        removeGone(folder, departed);
+        stats.countRemoved(departed.count);
         store.commit();
     }
 
@@ -214,6 +312,9 @@ public final class Indexer {
                 return n.startsWith(base + ".") && n.indexOf('.', base.length() + 1) < 0
                         && ImageDecoder.supportedExtensions().contains(FolderScanner.extension(n));
             }).forEach(photos::add);
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            // the folder went with the sidecar (a deleted or moved folder): its photos' own events say what left
+            return List.of();
         }
         return photos;
     }
@@ -237,7 +338,7 @@ public final class Indexer {
     }
 
     /** Removes the record at {@code path} and every record under it, except those in {@code keep}. */
-    private void removeUnder(Path path, Set<String> keep, Departed departed, IndexStats stats) {
+    private void removeUnder(Path path, Set<String> keep, Departed departed) {
         List<String> gone = new ArrayList<>();
         String key = path.toString();
         store.record(key).ifPresent(r -> {
@@ -253,7 +354,12 @@ public final class Indexer {
             }
         });
         gone.forEach(store::removeRecord);
-        stats.countRemoved(gone.size());
+    }
+
+    /** A file or folder seen to be gone: its photos leave the index, and its skipped files the skip list. */
+    private void removeGone(Path path, Departed departed) {
+        removeUnder(path, Set.of(), departed);
+        skipped.forgetUnder(path, Set.of());
     }
 
     /** What a worker made of one file. */
@@ -274,6 +380,8 @@ public final class Indexer {
         if (work.isEmpty()) {
             return arrivedKnown;
         }
+        Map<String, FolderScanner.Candidate> candidates = new HashMap<>();
+        work.forEach(c -> candidates.put(c.path().toString(), c));
         BlockingQueue<Outcome> outcomes = new ArrayBlockingQueue<>(2 * batchSize + workers);
         ExecutorService pool = Executors.newFixedThreadPool(workers, DaemonThreads.named("clipd-decode"));
         try {
@@ -286,14 +394,24 @@ public final class Indexer {
                     }
                 });
             }
+            pool.shutdown(); // runs what was queued; isTerminated() then says that no outcome can come any more
             Map<String, List<Outcome>> batch = new LinkedHashMap<>();
             int waiting = 0;
             for (int i = 0; i < work.size() && !cancelled; i++) {
-                Outcome o = take(outcomes);
+                Outcome o = take(outcomes, pool);
+                if (o == null) {
+                    break; // cancelled while waiting
+                }
                 stats.countProcessed();
                 String path = o.path().toString();
+                if (o.skip() == null) {
+                    skipped.forget(path);
+                }
                 if (o.skip() != null) {
-                    stats.countSkip(o.path(), o.skip(), o.detail());
+                    FolderScanner.Candidate c = candidates.get(path);
+                    if (skipped.remember(o.path(), o.skip(), o.detail(), c.size(), c.modifiedMillis())) {
+                        stats.countSkip(o.path(), o.skip(), o.detail());
+                    }
                     store.removeRecord(path);
                 } else if (o.pixels() == null || store.hasVector(o.record().hash())) {
                     boolean samePhoto = store.record(path).map(r -> r.hash().equals(o.record().hash())).orElse(false);
@@ -325,9 +443,24 @@ public final class Indexer {
         return arrivedKnown;
     }
 
-    private static Outcome take(BlockingQueue<Outcome> outcomes) {
+    /**
+     * The next outcome; null when the run was cancelled meanwhile. Waits in steps, so that a stop is seen while a
+     * slow photo decodes, and so that workers that ended without an outcome (which {@link #read} rules out) are an
+     * error rather than a wait forever.
+     */
+    private Outcome take(BlockingQueue<Outcome> outcomes, ExecutorService pool) {
         try {
-            return outcomes.take();
+            while (!cancelled) {
+                boolean finished = pool.isTerminated();
+                Outcome o = outcomes.poll(TAKE_STEP_MILLIS, TimeUnit.MILLISECONDS);
+                if (o != null) {
+                    return o;
+                }
+                if (finished) {
+                    throw new IllegalStateException("a decode worker ended without a result");
+                }
+            }
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("indexing interrupted", e);
@@ -346,13 +479,16 @@ public final class Indexer {
             if (bytes.length == 0) {
                 return Outcome.skipped(path, SkipReason.EMPTY, "0 bytes");
             }
-            PhotoFacts facts = FactsReader.read(bytes, path, c.modifiedMillis());
+            PhotoFacts facts = FactsReader.read(bytes, path, c.modifiedMillis(), problem -> {
+                stats.countDamagedMetadata();
+                LOG.log(System.Logger.Level.WARNING, "{0}: {1}; indexed from its pixels", path, problem);
+            });
             String hash = ContentHasher.hash(bytes, facts.orientation());
             stats.countHashed();
             PhotoRecord record = new PhotoRecord(hash, bytes.length, c.modifiedMillis(), facts);
             long decodeStart = System.nanoTime();
             stats.addReadNanos(decodeStart - start);
-            if (store.hasVector(hash)) {
+            if (knownContent(hash)) {
                 return new Outcome(path, record, null, null, null);
             }
             float[] pixels = new float[3 * preprocessor.size() * preprocessor.size()];
@@ -367,8 +503,19 @@ public final class Indexer {
             return Outcome.skipped(path, SkipReason.UNREADABLE, String.valueOf(e.getMessage()));
         } catch (OutOfMemoryError e) {
             return Outcome.skipped(path, SkipReason.TOO_LARGE, "not enough memory to decode it");
+        } catch (Throwable e) { // the decoders report damaged photos themselves: this is clipd's failure
+            // and a worker must always post its outcome, or the run would wait for it forever
+            LOG.log(System.Logger.Level.ERROR, "clipd failed on " + path + ": " + e, e);
+            return Outcome.skipped(path, SkipReason.CLIPD_ERROR, e.toString());
+        }
+    }
+
+    /** On a worker, a damaged store only costs a decode: the main thread meets the damage and handles it. */
+    private boolean knownContent(String hash) {
+        try {
+            return store.hasVector(hash);
         } catch (RuntimeException e) {
-            return Outcome.skipped(path, SkipReason.CORRUPT, e.toString());
+            return false;
         }
     }
 

@@ -11,6 +11,8 @@ public enum SkipReason {
     EMPTY("empty file"),
     UNREADABLE("cannot be read"),
     NOT_A_FILE("not a regular file"),
+    /** clipd itself failed on the file (a bug, or too little memory for a worker): not the photo's fault. */
+    CLIPD_ERROR("clipd failed on it (see the log)"),
     /** A link to a folder that is indexed where it really is (a loop is one): following it would index twice. */
     LINK_INSIDE_LIBRARY("link to a folder already in the library");
 

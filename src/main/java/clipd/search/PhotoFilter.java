@@ -6,8 +6,10 @@ import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Which photos a search may return, by when, where and with what. Dates are compared on the photo's own wall clock
@@ -18,6 +20,11 @@ import java.util.Map;
 public record PhotoFilter(Long afterWallMillis, Long beforeWallMillis, String camera, Near near, String folder,
                           String type, Boolean hasGps) {
     public static final PhotoFilter NONE = new PhotoFilter(null, null, null, null, null, null, null);
+    /** The file types the index records (see FactsReader), and the other names people use for them. */
+    public static final List<String> TYPES = List.of("jpeg", "png", "webp", "tiff", "bmp", "gif", "jp2", "pnm",
+            "heic", "avif");
+    private static final Map<String, String> TYPE_ALIASES = Map.of("jpg", "jpeg", "tif", "tiff", "heif", "heic",
+            "jpeg2000", "jp2");
     private static final double EARTH_RADIUS_KM = 6371.0088;
 
     /** A circle on the globe. */
@@ -73,20 +80,37 @@ public record PhotoFilter(Long afterWallMillis, Long beforeWallMillis, String ca
      * (lat,lon,km), folder (a path prefix), type (jpeg, png, heic, …) and has_gps (true/false).
      */
     public static PhotoFilter parse(Map<String, String> values) throws QueryException {
+        return parse(values, UnaryOperator.identity());
+    }
+
+    /** @param nameOf how the caller spells a value's name in an error: "after" in the API, "--after" in the CLI */
+    public static PhotoFilter parse(Map<String, String> values, UnaryOperator<String> nameOf) throws QueryException {
         String near = values.get("near");
         String folder = values.get("folder");
         String hasGps = values.get("has_gps");
         if (hasGps != null && !hasGps.equals("true") && !hasGps.equals("false")) {
-            throw new QueryException("has_gps is true or false, not '" + hasGps + "'");
+            throw new QueryException(nameOf.apply("has_gps") + " is true or false, not '" + hasGps + "'");
         }
         return new PhotoFilter(
-                start(values.get("after"), "after"),
-                start(values.get("before"), "before"),
+                start(values.get("after"), nameOf.apply("after")),
+                start(values.get("before"), nameOf.apply("before")),
                 blankToNull(values.get("camera"), true),
-                near == null || near.isBlank() ? null : near(near),
+                near == null || near.isBlank() ? null : near(near, nameOf.apply("near")),
                 folder == null || folder.isBlank() ? null : folder.endsWith("/") ? folder : folder + "/",
-                blankToNull(values.get("type"), true),
+                type(blankToNull(values.get("type"), true), nameOf.apply("type")),
                 hasGps == null ? null : Boolean.valueOf(hasGps));
+    }
+
+    private static String type(String raw, String name) throws QueryException {
+        if (raw == null) {
+            return null;
+        }
+        String type = TYPE_ALIASES.getOrDefault(raw, raw);
+        if (!TYPES.contains(type)) {
+            throw new QueryException(name + " is '" + raw + "'; say one of " + String.join(", ", TYPES)
+                    + " (jpg and tif are jpeg and tiff)");
+        }
+        return type;
     }
 
     private static String blankToNull(String s, boolean lower) {
@@ -111,7 +135,7 @@ public record PhotoFilter(Long afterWallMillis, Long beforeWallMillis, String ca
         }
     }
 
-    private static Near near(String raw) throws QueryException {
+    private static Near near(String raw, String name) throws QueryException {
         String[] parts = raw.split(",");
         try {
             if (parts.length == 3) {
@@ -125,6 +149,6 @@ public record PhotoFilter(Long afterWallMillis, Long beforeWallMillis, String ca
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new QueryException("near takes latitude,longitude,radius_km, like 48.85,2.35,10; not '" + raw + "'");
+        throw new QueryException(name + " takes latitude,longitude,radius_km, like 48.85,2.35,10; not '" + raw + "'");
     }
 }

@@ -93,7 +93,7 @@ public final class QueryParser {
             return Path.of(s.substring("file://".length()));
         }
         if (s.startsWith("~/")) {
-            return Path.of(System.getProperty("user.home")).resolve(s.substring(2));
+            return clipd.util.Home.of(System.getenv()).resolve(s.substring(2));
         }
         if (s.startsWith("/") || s.startsWith("./") || s.startsWith("../")) {
             return workingDir.resolve(s).normalize();

@@ -2,7 +2,9 @@ package clipd.search;
 
 import clipd.embed.ModelUnavailableException;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Answers searches against the live index: text, image and "more like this". Not ready until the text encoder
@@ -12,6 +14,14 @@ public final class Searcher {
     private final QueryEmbedder embedder;
     private final VectorIndex index;
     private volatile boolean ready;
+    /** The embeddings of the last few images searched by, by content hash; guarded by itself. */
+    private final Map<String, float[]> recentImages = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
+            return size() > RECENT_IMAGES;
+        }
+    };
+    private static final int RECENT_IMAGES = 8;
 
     public Searcher(QueryEmbedder embedder, VectorIndex index) {
         this.embedder = embedder;
@@ -32,22 +42,88 @@ public final class Searcher {
         return ready;
     }
 
+    /** Ranked by a text query; pages from {@code offset}, {@code top} at a time. */
+    public ResultPage text(String line, int offset, int top, PhotoFilter filter)
+            throws ModelUnavailableException, QueryException {
+        return ranked(embedder.embed(QueryParser.parseText(line)), offset, top, filter, null);
+    }
+
     public List<SearchHit> text(String line, int top, PhotoFilter filter)
             throws ModelUnavailableException, QueryException {
-        return index.top(embedder.embed(QueryParser.parseText(line)), top, filter);
+        return text(line, 0, top, filter).hits();
+    }
+
+    /**
+     * Ranked by an image sent as bytes. A page asks again for every page, so the last few images' embeddings are
+     * kept (by content hash) and paging costs no visual encoder run.
+     */
+    public ResultPage image(byte[] bytes, int offset, int top, PhotoFilter filter)
+            throws ModelUnavailableException, QueryException {
+        String key = sha256(bytes);
+        float[] v;
+        synchronized (recentImages) {
+            v = recentImages.get(key);
+        }
+        if (v == null) {
+            v = embedder.embedImage(bytes, "sent");
+            synchronized (recentImages) {
+                recentImages.put(key, v);
+            }
+        }
+        return ranked(v, offset, top, filter, null);
     }
 
     public List<SearchHit> image(byte[] bytes, int top, PhotoFilter filter)
             throws ModelUnavailableException, QueryException {
-        return index.top(embedder.embedImage(bytes, "sent"), top, filter);
+        return image(bytes, 0, top, filter).hits();
     }
 
-    /** Photos like an indexed one, itself left out; null when the path is not indexed. */
-    public List<SearchHit> similar(String path, int top) {
+    /** Photos like an indexed one, itself left out, among those that pass the filter; null when it is not indexed. */
+    public ResultPage similar(String path, int offset, int top, PhotoFilter filter) {
         float[] v = index.vectorOf(path);
-        if (v == null) {
-            return null;
+        return v == null ? null : ranked(v, offset, top, filter, path);
+    }
+
+    public List<SearchHit> similar(String path, int top) {
+        ResultPage page = similar(path, 0, top, PhotoFilter.NONE);
+        return page == null ? null : page.hits();
+    }
+
+    /** The photos that pass the filter, newest first (what a search by filters alone, or none, shows). */
+    public ResultPage newest(int offset, int top, PhotoFilter filter) {
+        checkDepth(offset, top);
+        List<SearchHit> hits = index.newest(offset + top, filter);
+        return ResultPage.of(hits, offset, index.count(filter));
+    }
+
+    private ResultPage ranked(float[] query, int offset, int top, PhotoFilter filter, String leftOut) {
+        checkDepth(offset, top);
+        int extra = leftOut == null ? 0 : 1;
+        List<SearchHit> hits = index.top(query, offset + top + extra, filter);
+        int total = index.count(filter);
+        if (leftOut != null) {
+            hits = hits.stream().filter(h -> !h.path().equals(leftOut)).limit(offset + top).toList();
+            if (filter.test(leftOut, index.factsOf(leftOut))) {
+                total--;
+            }
         }
-        return index.top(v, top + 1, PhotoFilter.NONE).stream().filter(h -> !h.path().equals(path)).limit(top).toList();
+        return ResultPage.of(hits, offset, Math.max(total, 0));
+    }
+
+    private static void checkDepth(int offset, int top) {
+        if (offset == 0 && top == ResultPage.ALL) {
+            return;
+        }
+        if (offset < 0 || top < 1 || offset + top > ResultPage.MAX_DEPTH) {
+            throw new IllegalArgumentException("offset + top must be within " + ResultPage.MAX_DEPTH);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 }

@@ -198,6 +198,25 @@ public final class VectorIndex {
         }
     }
 
+    /** How many indexed photos pass the filter. */
+    public int count(PhotoFilter filter) {
+        lock.readLock().lock();
+        try {
+            if (filter.isEmpty()) {
+                return size;
+            }
+            int n = 0;
+            for (int row = 0; row < size; row++) {
+                if (filter.test(paths[row], facts[row])) {
+                    n++;
+                }
+            }
+            return n;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** The {@code k} most recently taken photos that pass the filter, newest first (a search by filters alone). */
     public List<SearchHit> newest(int k, PhotoFilter filter) {
         lock.readLock().lock();

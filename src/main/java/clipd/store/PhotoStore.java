@@ -15,35 +15,50 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The index: path → {@link PhotoRecord} and content hash → embedding, so copies share one embedding and a moved photo
  * keeps its own. MapDB stays behind this class. The file is memory-mapped with MapDB's write-ahead log, so a crash
- * loses at most the uncommitted batch and never leaves a store that cannot be opened.
+ * loses at most the uncommitted batch.
+ *
+ * <p>A store proves itself: opening walks every tree within a time and entry bound ({@link StoreCheck}), and any
+ * failure of MapDB at any time (an exception, an error, a walk that loops) is damage. Then the file is moved aside
+ * (one old copy is kept, no more), what can still be read of it is copied into a new file ({@link StoreSalvage}),
+ * and the rest is found again by the next scan; one line in the log says so.
  */
 public final class PhotoStore implements AutoCloseable {
     static final String SCHEMA_VERSION = "1";
     /** Free space the index leaves on its disk by default; below it, writes wait (see {@link DiskSpace}). */
     public static final long DEFAULT_MIN_FREE_BYTES = 100L << 20;
+    /** Opening and checking a store of 20,000 photos takes well under a second; a damaged one may loop. */
+    static final long OPEN_MILLIS = 60_000;
+    /** Reading what survives of a damaged store: as much as this allows. */
+    static final long SALVAGE_MILLIS = 60_000;
     private static final int MAPDB_HEADER = 0x4A;
+    private static final String PART = "#part";
+    /** Embeddings no photo refers to are kept this long: a rename seen as delete + create costs nothing. */
+    public static final long ORPHAN_GRACE_MILLIS = 24L * 3600 * 1000;
     private static final System.Logger LOG = System.getLogger(PhotoStore.class.getName());
 
     private final Path file;
-    private final DB db;
+    private volatile Maps maps;
     private DiskSpace space;
-    private final BTreeMap<String, byte[]> files;
-    private final HTreeMap<String, float[]> vectors;
-    private final BTreeMap<String, byte[]> tagStates;
-    private final HTreeMap<String, float[]> tagVectors;
     private volatile RecordListener listener = RecordListener.NONE;
     /** Kept here because counting a MapDB tree walks it, too slow for a status read every second. */
-    private final java.util.concurrent.atomic.AtomicLong recordCount = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong recordCount = new AtomicLong();
+    /** What happened to the file, for the status: null, or "rebuilding …" while it runs, or what a rebuild kept. */
+    private volatile String repair;
 
     /** Told of every record written or removed, so an in-memory view (the daemon's search index) can follow. */
     public interface RecordListener {
@@ -62,19 +77,39 @@ public final class PhotoStore implements AutoCloseable {
         void recordRemoved(String path);
     }
 
-    private PhotoStore(Path file, DB db) {
+    /** One open MapDB file and its collections. */
+    record Maps(DB db, BTreeMap<String, byte[]> files, HTreeMap<String, float[]> vectors,
+                BTreeMap<String, byte[]> tagStates, HTreeMap<String, float[]> tagVectors,
+                HTreeMap<String, Long> orphans) {
+        static Maps of(DB db) {
+            return new Maps(db, db.treeMap("files", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen(),
+                    db.hashMap("vectors", Serializer.STRING, Serializer.FLOAT_ARRAY).createOrOpen(),
+                    db.treeMap("tags", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen(),
+                    db.hashMap("tagVectors", Serializer.STRING, Serializer.FLOAT_ARRAY).createOrOpen(),
+                    db.hashMap("orphans", Serializer.STRING, Serializer.LONG).createOrOpen());
+        }
+
+        /** Reads every entry of every collection (records parsed), within the file's entry bound; returns records. */
+        long check(long limit) {
+            long records = StoreCheck.walk(files, limit, (path, bytes) -> PhotoRecord.fromBytes(bytes));
+            StoreCheck.walk(tagStates, limit, (path, bytes) -> TagState.fromBytes(bytes));
+            StoreCheck.walk(vectors.entrySet(), limit, 0, (hash, v) -> { });
+            StoreCheck.walk(tagVectors.entrySet(), limit, 0, (key, v) -> { });
+            StoreCheck.walk(orphans.entrySet(), limit, 0, (hash, since) -> { });
+            return records;
+        }
+    }
+
+    private PhotoStore(Path file, Maps maps, long records) {
         this.file = file;
-        this.db = db;
-        this.files = db.treeMap("files", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
-        this.vectors = db.hashMap("vectors", Serializer.STRING, Serializer.FLOAT_ARRAY).createOrOpen();
-        this.tagStates = db.treeMap("tags", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
-        this.tagVectors = db.hashMap("tagVectors", Serializer.STRING, Serializer.FLOAT_ARRAY).createOrOpen();
-        this.recordCount.set(files.sizeLong());
+        this.maps = maps;
+        this.recordCount.set(records);
     }
 
     /**
      * Opens or creates the store. A store of another schema, or one that cannot be read, is moved aside (never
-     * deleted) and a fresh one is created; a store in use by another process is an error.
+     * deleted), and a fresh one is created with what could be read of it; a store in use by another process is an
+     * error.
      */
     public static PhotoStore open(Path file) throws StoreException {
         return open(file, DEFAULT_MIN_FREE_BYTES);
@@ -97,17 +132,27 @@ public final class PhotoStore implements AutoCloseable {
             moveAside(file, "not a clipd index");
             return create(file);
         }
+        String damage;
         try {
-            PhotoStore store = openExisting(file);
+            PhotoStore store = BoundedWork.run("clipd-open-index", OPEN_MILLIS, () -> openExisting(file));
             if (store != null) {
                 return store;
             }
+            return create(file); // another schema, moved aside
         } catch (DBException.FileLocked e) {
             throw inUse(file, e);
-        } catch (RuntimeException e) {
-            moveAside(file, "unreadable (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        } catch (StoreException e) {
+            throw e;
+        } catch (Exception | Error e) {
+            damage = describe(e);
         }
-        return create(file);
+        Path moved = moveAside(file, "damaged (" + damage + ")");
+        PhotoStore store = create(file);
+        StoreSalvage.Salvage kept = StoreSalvage.fromFile(moved, SALVAGE_MILLIS);
+        store.take(kept);
+        store.repair = kept.summary(damage);
+        LOG.log(System.Logger.Level.WARNING, "index {0}: {1}", file, store.repair);
+        return store;
     }
 
     /**
@@ -125,8 +170,9 @@ public final class PhotoStore implements AutoCloseable {
         }
     }
 
-    /** Opens the file (a new one is created empty); null when it has another schema and was moved aside. */
-    private static PhotoStore openExisting(Path file) throws StoreException {
+    /** Opens the file (a new one is created empty) and checks it; null when it has another schema (moved aside). */
+    private static PhotoStore openExisting(Path file) throws StoreException, IOException {
+        long limit = StoreCheck.limit(Files.exists(file) ? Files.size(file) : 0);
         DB db = maker(file).make();
         Map<String, String> meta = meta(db);
         String schema = meta.get("schema");
@@ -138,15 +184,13 @@ public final class PhotoStore implements AutoCloseable {
             moveAside(file, "schema " + schema + ", this clipd uses " + SCHEMA_VERSION);
             return null;
         }
-        return new PhotoStore(file, db);
+        Maps maps = Maps.of(db);
+        return new PhotoStore(file, maps, maps.check(limit));
     }
 
     private static PhotoStore create(Path file) throws StoreException {
         try {
-            DB db = maker(file).make();
-            meta(db).put("schema", SCHEMA_VERSION);
-            db.commit();
-            return new PhotoStore(file, db);
+            return new PhotoStore(file, createMaps(file), 0);
         } catch (DBException.FileLocked e) {
             throw inUse(file, e);
         } catch (RuntimeException e) {
@@ -154,12 +198,19 @@ public final class PhotoStore implements AutoCloseable {
         }
     }
 
+    private static Maps createMaps(Path file) {
+        DB db = maker(file).make();
+        meta(db).put("schema", SCHEMA_VERSION);
+        db.commit();
+        return Maps.of(db);
+    }
+
     private static StoreException inUse(Path file, Exception e) {
         return new StoreException("the index " + file + " is in use by another clipd process (is clipd serve "
                 + "running? stop it first)", e);
     }
 
-    private static DBMaker.Maker maker(Path file) {
+    static DBMaker.Maker maker(Path file) {
         return DBMaker.fileDB(file.toFile())
                 .fileMmapEnableIfSupported()
                 .fileMmapPreclearDisable()
@@ -171,17 +222,37 @@ public final class PhotoStore implements AutoCloseable {
         return db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
     }
 
-    /** Renames the store and its log files with a ".broken-TIMESTAMP" suffix and says so in the log. */
-    private static void moveAside(Path file, String why) throws StoreException {
+    /** What went wrong, in a few words: the kind of failure and MapDB's first sentence, never its advice. */
+    static String describe(Throwable e) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        int end = message.indexOf(". ");
+        message = (end > 0 ? message.substring(0, end) : message).lines().findFirst().orElse("").strip();
+        String kind = e.getClass().getSimpleName();
+        return message.isEmpty() ? kind : kind + ": " + (message.length() > 120 ? message.substring(0, 120) : message);
+    }
+
+    /**
+     * Renames the store and its log files with a ".moved-TIMESTAMP" suffix (index.db.moved-T, index.db.moved-T.wal.0,
+     * so that the moved copy opens with its log), after deleting any copy moved aside before: one old copy at most.
+     * Returns the moved store file.
+     */
+    private static Path moveAside(Path file, String why) throws StoreException {
         String suffix = ".moved-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path dir = file.toAbsolutePath().getParent();
         String name = file.getFileName().toString();
         try (DirectoryStream<Path> siblings = Files.newDirectoryStream(dir, name + "*")) {
+            List<Path> current = new ArrayList<>();
             for (Path p : siblings) {
                 String n = p.getFileName().toString();
-                if (n.equals(name) || n.startsWith(name + ".wal")) {
-                    Files.move(p, p.resolveSibling(n + suffix));
+                if (n.startsWith(name + ".moved-")) {
+                    Files.deleteIfExists(p);
+                } else if (n.equals(name) || n.startsWith(name + ".wal")) {
+                    current.add(p);
                 }
+            }
+            for (Path p : current) {
+                String n = p.getFileName().toString();
+                Files.move(p, dir.resolve(name + suffix + n.substring(name.length())));
             }
         } catch (IOException e) {
             throw new StoreException("the index " + file + " is " + why + " and cannot be moved aside: "
@@ -189,15 +260,85 @@ public final class PhotoStore implements AutoCloseable {
         }
         LOG.log(System.Logger.Level.WARNING, "index {0} is {1}; moved it to {2} and starting a new one",
                 file, why, name + suffix);
+        return dir.resolve(name + suffix);
+    }
+
+    /**
+     * Handles a failure of the open store: moves it aside, starts a new one with what can be read of the old, and
+     * returns the exception that ends the operation that met the damage. The old file stays mapped until the
+     * process ends: another thread may be reading it at this moment.
+     */
+    private synchronized StoreDamagedException damaged(Throwable e, Maps where) {
+        String damage = describe(e);
+        if (maps != where) { // another thread met the same damage and rebuilt already
+            return new StoreDamagedException("the index " + file + " was damaged (" + damage + ") and has been "
+                    + "rebuilt", e);
+        }
+        repair = "rebuilding: damaged (" + damage + ")";
+        try {
+            StoreSalvage.Salvage kept = StoreSalvage.from(where, StoreCheck.limit(fileSize()), SALVAGE_MILLIS);
+            moveAside(file, "damaged (" + damage + ")");
+            maps = createMaps(file);
+            recordCount.set(0);
+            take(kept);
+            repair = kept.summary(damage);
+            LOG.log(System.Logger.Level.WARNING, "index {0}: {1}", file, repair);
+            return new StoreDamagedException("the index " + file + " was " + repair, e);
+        } catch (StoreException | RuntimeException failure) {
+            repair = "damaged (" + damage + "), and cannot be rebuilt: " + describe(failure);
+            return new StoreDamagedException("the index " + file + " is " + repair, e);
+        }
+    }
+
+    private long fileSize() {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Writes what was salvaged into this (new) store. */
+    private void take(StoreSalvage.Salvage kept) {
+        Maps m = maps;
+        kept.vectors().forEach(m.vectors::put);
+        kept.tagVectors().forEach(m.tagVectors::put);
+        kept.tagStates().forEach(m.tagStates::put);
+        kept.records().forEach(m.files::put);
+        recordCount.set(kept.records().size());
+        m.db.commit();
+    }
+
+    /** Runs one operation on the store; any failure of MapDB is damage, handled by {@link #damaged}. */
+    private <T> T guard(Function<Maps, T> operation) {
+        Maps m = maps;
+        try {
+            return operation.apply(m);
+        } catch (DiskFullException | StoreDamagedException e) {
+            throw e;
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            throw damaged(e, m);
+        }
+    }
+
+    private void run(Consumer<Maps> operation) {
+        guard(m -> {
+            operation.accept(m);
+            return null;
+        });
     }
 
     public Path file() {
         return file;
     }
 
+    /** Null, or a rebuild of the file in one line: while it runs ("rebuilding: …") and what it kept once done. */
+    public String repair() {
+        return repair;
+    }
+
     public Optional<PhotoRecord> record(String path) {
-        byte[] bytes = files.get(path);
-        return bytes == null ? Optional.empty() : Optional.of(PhotoRecord.fromBytes(bytes));
+        return guard(m -> Optional.ofNullable(m.files.get(path)).map(PhotoRecord::fromBytes));
     }
 
     public void listen(RecordListener listener) {
@@ -211,54 +352,75 @@ public final class PhotoStore implements AutoCloseable {
 
     public void putRecord(String path, PhotoRecord record) {
         space.require();
-        if (files.put(path, record.toBytes()) == null) {
+        if (guard(m -> m.files.put(path, record.toBytes())) == null) {
             recordCount.incrementAndGet();
         }
         listener.recordPut(path, record);
     }
 
     public void removeRecord(String path) {
-        tagStates.remove(path);
-        if (files.remove(path) != null) {
+        if (guard(m -> {
+            m.tagStates.remove(path);
+            return m.files.remove(path);
+        }) != null) {
             recordCount.decrementAndGet();
             listener.recordRemoved(path);
         }
     }
 
     public Optional<TagState> tagState(String path) {
-        byte[] bytes = tagStates.get(path);
-        return bytes == null ? Optional.empty() : Optional.of(TagState.fromBytes(bytes));
+        return guard(m -> Optional.ofNullable(m.tagStates.get(path)).map(TagState::fromBytes));
     }
 
     public void putTagState(String path, TagState state) {
         space.require();
-        tagStates.put(path, state.toBytes());
+        run(m -> m.tagStates.put(path, state.toBytes()));
     }
 
     /** The tag embeddings of one model, vocabulary and prompt set (rows concatenated), computed once. */
     public float[] tagVectors(String key) {
-        return tagVectors.get(key);
+        return guard(m -> m.tagVectors.get(key));
     }
 
-    /** Keeps the tag embeddings of {@code key}, dropping those of other vocabularies. */
+    /** Keeps the tag embeddings of {@code key}, dropping those of other vocabularies and any part of them. */
     public void putTagVectors(String key, float[] rows) {
         space.require();
-        tagVectors.keySet().removeIf(k -> !k.equals(key));
-        tagVectors.put(key, rows);
-        db.commit();
+        run(m -> {
+            m.tagVectors.keySet().removeIf(k -> !k.equals(key));
+            m.tagVectors.put(key, rows);
+            m.db.commit();
+        });
+    }
+
+    /** The first rows of {@code key}'s tag embeddings, kept by a computation that was stopped; null if none. */
+    public float[] tagVectorsPart(String key) {
+        return guard(m -> m.tagVectors.get(key + PART));
+    }
+
+    /** Keeps the rows computed so far, so that a stopped computation resumes where it stopped. */
+    public void putTagVectorsPart(String key, float[] rowsSoFar) {
+        space.require();
+        run(m -> {
+            m.tagVectors.keySet().removeIf(k -> !k.equals(key) && !k.equals(key + PART));
+            m.tagVectors.put(key + PART, rowsSoFar);
+            m.db.commit();
+        });
     }
 
     public boolean hasVector(String hash) {
-        return vectors.containsKey(hash);
+        return guard(m -> m.vectors.containsKey(hash));
     }
 
     public float[] vector(String hash) {
-        return vectors.get(hash);
+        return guard(m -> m.vectors.get(hash));
     }
 
     public void putVector(String hash, float[] vector) {
         space.require();
-        vectors.put(hash, vector);
+        run(m -> {
+            m.vectors.put(hash, vector);
+            m.orphans.remove(hash);
+        });
     }
 
     public long recordCount() {
@@ -266,44 +428,106 @@ public final class PhotoStore implements AutoCloseable {
     }
 
     public long vectorCount() {
-        return vectors.sizeLong();
+        return guard(m -> m.vectors.sizeLong());
     }
 
     /** Every record whose path starts with {@code prefix} ("" for all), in path order. */
     public void forEachRecord(String prefix, BiConsumer<String, PhotoRecord> action) {
+        List<Map.Entry<String, PhotoRecord>> page = new ArrayList<>();
+        String from = prefix;
+        boolean inclusive = true;
+        do { // in pages, so that the action (which may write to the store) runs outside the guarded read
+            String start = from;
+            boolean first = inclusive;
+            page.clear();
+            run(m -> readPage(m, start, first, prefix, page));
+            page.forEach(e -> action.accept(e.getKey(), e.getValue()));
+            if (!page.isEmpty()) {
+                from = page.get(page.size() - 1).getKey();
+                inclusive = false;
+            }
+        } while (page.size() == PAGE);
+    }
+
+    /** Up to {@link #PAGE} records from {@code from} on; keys that do not increase are a loop in the tree. */
+    private static void readPage(Maps m, String from, boolean inclusive, String prefix,
+                                 List<Map.Entry<String, PhotoRecord>> page) {
         // U+FFFF is a noncharacter: no real path continues the prefix with it.
-        Map<String, byte[]> range = prefix.isEmpty() ? files : files.subMap(prefix, true, prefix + '\uffff', false);
-        for (Map.Entry<String, byte[]> e : range.entrySet()) {
-            action.accept(e.getKey(), PhotoRecord.fromBytes(e.getValue()));
+        String last = inclusive ? null : from;
+        for (Map.Entry<String, byte[]> e : m.files.subMap(from, inclusive, prefix + '\uffff', false).entrySet()) {
+            if (last != null && e.getKey().compareTo(last) <= 0) {
+                throw new IllegalStateException("the tree of records loops back");
+            }
+            last = e.getKey();
+            page.add(Map.entry(e.getKey(), PhotoRecord.fromBytes(e.getValue())));
+            if (page.size() == PAGE) {
+                return;
+            }
         }
     }
 
-    /** Drops embeddings no path refers to any more; returns how many. */
-    public int removeUnreferencedVectors() {
+    private static final int PAGE = 1024;
+
+    /**
+     * Removes every record whose embedding is missing, of another length than {@code dim}, or not of unit length,
+     * together with the bad embedding, so that the next scan reads and embeds the photo again. Returns how many.
+     */
+    public int removeRecordsWithBadVectors(int dim) {
+        List<String> bad = new ArrayList<>();
+        Set<String> badHashes = new HashSet<>();
+        forEachRecord("", (path, record) -> {
+            if (badHashes.contains(record.hash()) || !StoreCheck.unitVector(vector(record.hash()), dim)) {
+                bad.add(path);
+                badHashes.add(record.hash());
+            }
+        });
+        run(m -> badHashes.forEach(m.vectors::remove));
+        bad.forEach(this::removeRecord);
+        return bad.size();
+    }
+
+    /**
+     * Drops embeddings no path has referred to for {@link #ORPHAN_GRACE_MILLIS}; returns how many. An embedding
+     * seen unreferenced for the first time is only marked, so that a move seen as delete + create is free.
+     */
+    public int removeUnreferencedVectors(long nowMillis) {
         Set<String> referenced = new HashSet<>();
         forEachRecord("", (path, record) -> referenced.add(record.hash()));
-        int removed = 0;
-        for (Iterator<String> it = vectors.keySet().iterator(); it.hasNext(); ) {
-            if (!referenced.contains(it.next())) {
-                it.remove();
-                removed++;
+        return guard(m -> {
+            int removed = 0;
+            m.orphans.keySet().removeIf(referenced::contains);
+            for (Iterator<String> it = m.vectors.keySet().iterator(); it.hasNext(); ) {
+                String hash = it.next();
+                if (!referenced.contains(hash)) {
+                    Long since = m.orphans.putIfAbsent(hash, nowMillis);
+                    if (since != null && nowMillis - since >= ORPHAN_GRACE_MILLIS) {
+                        it.remove();
+                        m.orphans.remove(hash);
+                        removed++;
+                    }
+                }
             }
-        }
-        return removed;
+            return removed;
+        });
     }
 
     public void commit() {
         space.require();
-        db.commit();
+        run(m -> m.db.commit());
     }
 
     @Override
     public void close() {
-        if (!db.isClosed()) {
-            if (space.enough()) {
-                db.commit();
-            } // else what was not committed is dropped, and found again by the next scan
-            db.close();
+        Maps m = maps;
+        if (!m.db.isClosed()) {
+            try {
+                if (space.enough()) {
+                    m.db.commit();
+                } // else what was not committed is dropped, and found again by the next scan
+                m.db.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing the index {0}: {1}", file, describe(e));
+            }
         }
     }
 }

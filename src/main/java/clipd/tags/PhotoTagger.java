@@ -2,6 +2,7 @@ package clipd.tags;
 
 import clipd.embed.ClipModel;
 import clipd.embed.ModelUnavailableException;
+import clipd.index.Indexer;
 import clipd.store.PhotoRecord;
 import clipd.store.PhotoStore;
 import clipd.store.TagState;
@@ -23,9 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Keeps the XMP tags of indexed photos in step with their embeddings and the tag settings: a photo is (re)tagged
  * when it is new, its content changed, or the vocabulary, thresholds or mode changed — always from the stored
  * embedding, never by embedding again. What was written is remembered per photo, so nothing is rewritten needlessly
- * and the watcher can tell clipd's own sidecar writes from a person's edits.
+ * and the watcher can tell clipd's own sidecar writes from a person's edits. Told by the indexer when photos move
+ * or go, it moves or deletes the sidecars that are only clipd's.
  */
-public final class PhotoTagger {
+public final class PhotoTagger implements Indexer.Departures {
     private static final System.Logger LOG = System.getLogger(PhotoTagger.class.getName());
     private static final int COMMIT_EVERY = 100;
 
@@ -72,6 +74,9 @@ public final class PhotoTagger {
      */
     public Map<String, Object> explain(Path photo, float[] vector, int top) throws ModelUnavailableException {
         TagScorer scorer = scorer();
+        if (scorer == null) {
+            throw new IllegalStateException("clipd is stopping");
+        }
         List<TagScorer.Candidate> ranked = scorer.rank(vector);
         List<String> chosen = policy.choose(ranked);
         Map<String, Object> m = new LinkedHashMap<>();
@@ -91,9 +96,9 @@ public final class PhotoTagger {
             candidates.add(row);
         }
         m.put("candidates", candidates);
-        Path sidecar = XmpFiles.existingSidecar(photo);
-        m.put("xmp_file", sidecar != null ? sidecar.toString() : photo.toString());
         try {
+            Path sidecar = Sidecars.existing(photo);
+            m.put("xmp_file", sidecar != null ? sidecar.toString() : photo.toString());
             XmpKeywords now = files.current(photo);
             m.put("keywords", now.keywords());
             m.put("clipd_keywords", now.own());
@@ -108,10 +113,16 @@ public final class PhotoTagger {
         return scorer != null;
     }
 
+    /** Loads the tags' embeddings now (computing them if the store has none for this model and vocabulary). */
+    public void prepare() throws ModelUnavailableException {
+        scorer();
+    }
+
+    /** The scorer; null when a stop came while the tag embeddings were first computed. */
     private TagScorer scorer() throws ModelUnavailableException {
         synchronized (this) {
             if (scorer == null) {
-                scorer = TagScorer.load(model, vocabulary, store);
+                scorer = TagScorer.load(model, vocabulary, store, () -> cancelled);
             }
             return scorer;
         }
@@ -136,6 +147,9 @@ public final class PhotoTagger {
         });
         long tagged = current[0];
         TagScorer scorer = stale.isEmpty() ? null : scorer();
+        if (scorer == null && !stale.isEmpty()) {
+            return; // stopped
+        }
         int sinceCommit = 0;
         for (Map.Entry<String, PhotoRecord> e : stale) {
             if (cancelled) {
@@ -154,28 +168,65 @@ public final class PhotoTagger {
         stats.setTagged(tagged);
     }
 
+    /**
+     * clipd rewrote the photo itself (its size changed, its modification time was kept): remember the new size, or
+     * the watcher would read it again. A photo whose time changed was edited by someone else and is left to it.
+     */
+    private void rememberOwnPhotoWrite(String path, Path photo, PhotoRecord record) throws IOException {
+        long size = Files.size(photo);
+        long modified = Files.getLastModifiedTime(photo).toMillis();
+        if (modified == record.modifiedMillis() && size != record.size()) {
+            store.putRecord(path, new PhotoRecord(record.hash(), size, modified, record.facts()));
+        }
+    }
+
+    /** The photo was renamed or moved (seen by the indexer): a sidecar that is only clipd's goes with it. */
+    @Override
+    public void moved(Path from, Path to) {
+        report(from, files.photoMoved(from, to));
+    }
+
+    /** The photo was deleted (seen by the indexer): a sidecar that is only clipd's goes too. */
+    @Override
+    public void deleted(Path photo) {
+        report(photo, files.photoDeleted(photo));
+    }
+
+    private void report(Path photo, XmpFiles.Outcome outcome) {
+        if (outcome.kind() != XmpFiles.Outcome.Kind.UNCHANGED) {
+            stats.count(outcome);
+            LOG.log(outcome.kind() == XmpFiles.Outcome.Kind.WRITTEN ? System.Logger.Level.DEBUG
+                    : System.Logger.Level.WARNING, "sidecar of {0}: {1} {2}", photo, outcome.kind(),
+                    outcome.detail() == null ? outcome.file() : outcome.detail());
+        }
+    }
+
     /** Tags one photo; returns whether it now carries tags. */
     private boolean tag(String path, PhotoRecord record, List<TagScorer.Candidate> ranked, Listener listener) {
         Path photo = Path.of(path);
         List<String> chosen = policy.choose(ranked);
         XmpFiles.Outcome outcome = files.retag(photo, chosen);
-        stats.count(outcome.kind());
+        stats.count(outcome);
         listener.tagged(photo, chosen, outcome);
         try {
             switch (outcome.kind()) {
-                case WRITTEN, UNCHANGED, SKIPPED_READ_ONLY -> {
-                    Path xmp = outcome.kind() == XmpFiles.Outcome.Kind.SKIPPED_READ_ONLY ? null : outcome.file();
-                    if (xmp != null && xmp.equals(photo)) {
-                        // the photo itself changed size: remember it, or the watcher would read it again
-                        store.putRecord(path, new PhotoRecord(record.hash(), Files.size(photo),
-                                Files.getLastModifiedTime(photo).toMillis(), record.facts()));
+                case WRITTEN, UNCHANGED, SKIPPED_READ_ONLY, REFUSED -> {
+                    boolean written = outcome.kind() == XmpFiles.Outcome.Kind.WRITTEN
+                            || outcome.kind() == XmpFiles.Outcome.Kind.UNCHANGED;
+                    Path xmp = written ? outcome.file() : null;
+                    if (written && files.mode() == XmpFiles.Mode.EMBED) {
+                        rememberOwnPhotoWrite(path, photo, record);
+                    }
+                    if (outcome.kind() == XmpFiles.Outcome.Kind.REFUSED) {
+                        LOG.log(System.Logger.Level.INFO, "tags not written for {0}: {1}", path, outcome.detail());
                     }
                     boolean exists = xmp != null && Files.isRegularFile(xmp);
                     store.putTagState(path, new TagState(record.hash(), fingerprint, chosen,
                             exists ? xmp.toString() : null, exists ? Files.size(xmp) : 0,
                             exists ? Files.getLastModifiedTime(xmp).toMillis() : 0));
-                    return !chosen.isEmpty() && outcome.kind() != XmpFiles.Outcome.Kind.SKIPPED_READ_ONLY;
+                    return !chosen.isEmpty() && written;
                 }
+                case CHANGED -> LOG.log(System.Logger.Level.INFO, "{0}: {1}", path, outcome.detail());
                 case FAILED -> {
                     failedThisRun.add(path + "\0" + record.hash());
                     LOG.log(System.Logger.Level.WARNING, "cannot write tags for {0}: {1} (the photo is unchanged)",

@@ -9,9 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * Zero-shot scores of every tag for a photo's embedding: the cosine with each tag's ensemble embedding, and the
@@ -21,6 +23,8 @@ import java.util.List;
 public final class TagScorer {
     private static final System.Logger LOG = System.getLogger(TagScorer.class.getName());
     private static final int TAGS_PER_CALL = 16;
+    /** How often a first computation of the tag embeddings keeps what it has, in case it is stopped or killed. */
+    private static final long KEEP_PROGRESS_NANOS = 10_000_000_000L;
     /** CLIP's learned logit scale, 100 for the OpenAI and OpenCLIP models. */
     private static final double LOGIT_SCALE = 100;
 
@@ -39,27 +43,52 @@ public final class TagScorer {
         this.key = key;
     }
 
-    /** Loads the vocabulary's embeddings from the store, computing and keeping them the first time. */
-    public static TagScorer load(ClipModel model, TagVocabulary vocabulary, PhotoStore store)
+    /**
+     * Loads the vocabulary's embeddings from the store, computing and keeping them the first time. The computation
+     * (minutes with a real model) keeps its progress in the store every few seconds and stops between two calls of
+     * the text encoder once {@code stop} says so: then it returns null, and the next load resumes.
+     */
+    public static TagScorer load(ClipModel model, TagVocabulary vocabulary, PhotoStore store, BooleanSupplier stop)
             throws ModelUnavailableException {
         List<String> tags = vocabulary.tags();
         int dim = model.descriptor().embeddingDim();
         String key = key(model.descriptor().name(), vocabulary);
         float[] rows = store.tagVectors(key);
         if (rows == null || rows.length != tags.size() * dim) {
+            rows = new float[tags.size() * dim];
+            float[] part = store.tagVectorsPart(key);
+            int done = part == null || part.length % dim != 0 || part.length > rows.length ? 0 : part.length / dim;
+            if (done > 0) {
+                System.arraycopy(part, 0, rows, 0, part.length);
+            }
             LOG.log(System.Logger.Level.INFO, "computing the text embeddings of {0} tags with {1} prompts each "
-                    + "(once per model and vocabulary)", tags.size(), TagTemplates.ENSEMBLE.size());
-            rows = embedAll(model, tags, dim);
+                    + "(once per model and vocabulary){2}", tags.size(), TagTemplates.ENSEMBLE.size(),
+                    done > 0 ? ", resuming after " + done : "");
+            done = embedFrom(model, tags, dim, rows, done, store, key, stop);
+            if (done < tags.size()) {
+                store.putTagVectorsPart(key, Arrays.copyOf(rows, done * dim));
+                LOG.log(System.Logger.Level.INFO, "stopped after {0} of {1} tags; the rest follows next time",
+                        done, tags.size());
+                return null;
+            }
             store.putTagVectors(key, rows);
         }
         return new TagScorer(tags, rows, dim, key);
     }
 
-    /** Every tag's ensemble embedding, several tags to a call of the text encoder. */
-    private static float[] embedAll(ClipModel model, List<String> tags, int dim) throws ModelUnavailableException {
+    /**
+     * Fills {@code rows} with the ensemble embeddings of the tags from {@code done} on, several tags to a call of the
+     * text encoder; returns how many tags are done (all of them unless stopped).
+     */
+    private static int embedFrom(ClipModel model, List<String> tags, int dim, float[] rows, int done,
+                                 PhotoStore store, String key, BooleanSupplier stop)
+            throws ModelUnavailableException {
         int prompts = TagTemplates.ENSEMBLE.size();
-        float[] rows = new float[tags.size() * dim];
-        for (int from = 0; from < tags.size(); from += TAGS_PER_CALL) {
+        long lastKept = System.nanoTime();
+        for (int from = done; from < tags.size(); from += TAGS_PER_CALL) {
+            if (stop.getAsBoolean()) {
+                return from;
+            }
             List<String> some = tags.subList(from, Math.min(tags.size(), from + TAGS_PER_CALL));
             List<String> texts = new ArrayList<>();
             some.forEach(tag -> texts.addAll(TagTemplates.texts(TagTemplates.ENSEMBLE, tag)));
@@ -67,8 +96,12 @@ public final class TagScorer {
             for (int t = 0; t < some.size(); t++) {
                 System.arraycopy(Vectors.normalizedMean(each, t * prompts, prompts), 0, rows, (from + t) * dim, dim);
             }
+            if (System.nanoTime() - lastKept > KEEP_PROGRESS_NANOS) {
+                store.putTagVectorsPart(key, Arrays.copyOf(rows, (from + some.size()) * dim));
+                lastKept = System.nanoTime();
+            }
         }
-        return rows;
+        return tags.size();
     }
 
     /** Names the model, vocabulary and prompts the scores come from. */

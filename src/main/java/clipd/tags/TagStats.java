@@ -1,5 +1,8 @@
 package clipd.tags;
 
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What tagging has done since the process started, for status and the end of a command. */
@@ -9,12 +12,16 @@ public final class TagStats {
     private final AtomicLong unchanged = new AtomicLong();
     private final AtomicLong readOnly = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong changed = new AtomicLong();
+    private final Map<Refusal, AtomicLong> refused = new ConcurrentHashMap<>();
 
-    void count(XmpFiles.Outcome.Kind kind) {
-        switch (kind) {
+    void count(XmpFiles.Outcome outcome) {
+        switch (outcome.kind()) {
             case WRITTEN, WOULD_WRITE -> written.incrementAndGet();
             case UNCHANGED -> unchanged.incrementAndGet();
+            case CHANGED -> changed.incrementAndGet();
             case SKIPPED_READ_ONLY -> readOnly.incrementAndGet();
+            case REFUSED -> refused.computeIfAbsent(outcome.refusal(), r -> new AtomicLong()).incrementAndGet();
             case FAILED -> failed.incrementAndGet();
         }
     }
@@ -44,5 +51,33 @@ public final class TagStats {
 
     public long failed() {
         return failed.get();
+    }
+
+    /** Writes abandoned because the file was edited meanwhile; they are tried again on the next pass. */
+    public long changedWhileWriting() {
+        return changed.get();
+    }
+
+    /** ", 2 refused (1 a hard link, 1 a symbolic link), 1 changed while clipd wrote; will retry", or "". */
+    public String refusalsAndRetries() {
+        StringBuilder line = new StringBuilder();
+        Map<Refusal, Long> byReason = refused();
+        if (!byReason.isEmpty()) {
+            line.append(", ").append(byReason.values().stream().mapToLong(Long::longValue).sum()).append(" refused (");
+            byReason.forEach((reason, n) -> line.append(n).append(' ').append(reason.label()).append(", "));
+            line.setLength(line.length() - 2);
+            line.append(')');
+        }
+        if (changed.get() > 0) {
+            line.append(", ").append(changed.get()).append(" changed while clipd wrote; will retry");
+        }
+        return line.toString();
+    }
+
+    /** Files clipd would not write, by reason (it could not keep them as they were). */
+    public Map<Refusal, Long> refused() {
+        Map<Refusal, Long> counts = new EnumMap<>(Refusal.class);
+        refused.forEach((reason, n) -> counts.put(reason, n.get()));
+        return counts;
     }
 }

@@ -1,6 +1,5 @@
 package clipd.tags;
 
-import clipd.util.AtomicFiles;
 import com.adobe.internal.xmp.XMPException;
 
 import java.io.IOException;
@@ -21,10 +20,24 @@ import java.util.Locale;
 public final class XmpFiles {
     public enum Mode { SIDECAR, EMBED, OFF }
 
-    /** What happened to one photo's XMP. */
-    public record Outcome(Kind kind, Path file, String detail) {
+    /**
+     * What happened to one photo's XMP. CHANGED: the file was edited while clipd wrote, so clipd wrote nothing and
+     * tries again on its next pass; REFUSED: clipd could not write the file without changing what it is
+     * ({@code refusal} says why, {@code detail} says it for a person).
+     */
+    public record Outcome(Kind kind, Path file, String detail, Refusal refusal) {
         /** In rising order of what a person must hear about. */
-        public enum Kind { UNCHANGED, WRITTEN, WOULD_WRITE, SKIPPED_READ_ONLY, FAILED }
+        public enum Kind { UNCHANGED, WRITTEN, WOULD_WRITE, CHANGED, SKIPPED_READ_ONLY, REFUSED, FAILED }
+
+        public Outcome {
+            if ((kind == Kind.REFUSED) != (refusal != null)) {
+                throw new IllegalArgumentException("a refusal, and only a refusal, has a reason: " + kind);
+            }
+        }
+
+        public Outcome(Kind kind, Path file, String detail) {
+            this(kind, file, detail, null);
+        }
 
         Outcome worse(Outcome other) {
             return other.kind.ordinal() > kind.ordinal() ? other : this;
@@ -34,6 +47,7 @@ public final class XmpFiles {
     private final Mode mode;
     private final boolean basenameSidecar;
     private final boolean dryRun;
+    private final SafeWriter writer;
 
     /**
      * @param basenameSidecar name new sidecars photo.xmp (Lightroom's way) rather than photo.jpg.xmp (digiKam's
@@ -41,9 +55,14 @@ public final class XmpFiles {
      * @param dryRun          decide and report, write nothing
      */
     public XmpFiles(Mode mode, boolean basenameSidecar, boolean dryRun) {
+        this(mode, basenameSidecar, dryRun, new SafeWriter());
+    }
+
+    XmpFiles(Mode mode, boolean basenameSidecar, boolean dryRun, SafeWriter writer) {
         this.mode = mode;
         this.basenameSidecar = basenameSidecar;
         this.dryRun = dryRun;
+        this.writer = writer;
     }
 
     public Mode mode() {
@@ -54,60 +73,125 @@ public final class XmpFiles {
         return basenameSidecar;
     }
 
-    /** Makes clipd's keywords in the photo's XMP exactly {@code tags}: inside a JPEG in embed mode, else a sidecar. */
+    /**
+     * Makes clipd's keywords in the photo's XMP exactly {@code tags}: inside a JPEG in embed mode, else a sidecar.
+     * In embed mode a sidecar the photo already has (an app such as darktable or digiKam reads it rather than the
+     * embedded packet) gets the same tags, so that the two never disagree; none is created.
+     */
     public Outcome retag(Path photo, List<String> tags) {
         if (mode == Mode.OFF) {
             return new Outcome(Outcome.Kind.UNCHANGED, photo, "tagging is off");
         }
-        byte[] jpeg = null;
+        SafeWriter.Snapshot jpeg = null;
         if (mode == Mode.EMBED && hasJpegName(photo)) {
             try {
-                byte[] bytes = Files.readAllBytes(photo);
-                jpeg = JpegXmp.isJpeg(bytes) && !JpegXmp.hasExtendedXmp(bytes) ? bytes : null;
+                SafeWriter.Snapshot read = writer.read(photo);
+                byte[] bytes = read.exists() ? read.bytes() : new byte[0];
+                jpeg = JpegXmp.isJpeg(bytes) && !JpegXmp.hasExtendedXmp(bytes) ? read : null;
             } catch (IOException e) {
                 return failed(photo, e);
             }
         }
-        return change(photo, tags, jpeg);
+        if (jpeg == null) {
+            return change(photo, tags, null);
+        }
+        Outcome embedded = change(photo, tags, jpeg);
+        try {
+            return Sidecars.existing(photo) == null ? embedded : change(photo, tags, null).worse(embedded);
+        } catch (IOException e) {
+            return failed(photo, e);
+        }
     }
 
     /** Removes clipd's keywords from the photo's embedded XMP and its sidecar, whatever the mode. */
     public Outcome untag(Path photo) {
         Outcome result = new Outcome(Outcome.Kind.UNCHANGED, photo, null);
-        byte[] jpeg = withClipdKeywords(photo);
-        if (jpeg != null) {
-            result = result.worse(change(photo, null, jpeg));
-        }
-        if (existingSidecar(photo) != null) {
-            result = result.worse(change(photo, null, null));
+        try {
+            SafeWriter.Snapshot jpeg = withClipdKeywords(photo);
+            if (jpeg != null) {
+                result = result.worse(change(photo, null, jpeg));
+            }
+            if (Sidecars.existing(photo) != null) {
+                result = result.worse(change(photo, null, null));
+            }
+        } catch (IOException e) {
+            result = result.worse(failed(photo, e));
         }
         return result;
     }
 
     /** The keywords in the photo's XMP now (sidecar, else embedded), and which of them are clipd's. */
     public XmpKeywords current(Path photo) throws IOException, XMPException {
-        Path sidecar = existingSidecar(photo);
+        Path sidecar = Sidecars.existing(photo);
         if (sidecar != null) {
-            return XmpKeywords.parse(Files.readString(sidecar, StandardCharsets.UTF_8));
+            return XmpKeywords.parse(text(writer.read(sidecar)));
         }
         byte[] bytes = Files.readAllBytes(photo);
         return XmpKeywords.parse(JpegXmp.isJpeg(bytes) ? JpegXmp.read(bytes) : null);
     }
 
-    /** Changes the JPEG's own XMP when its bytes are given, else the sidecar; tags null removes clipd's. */
-    private Outcome change(Path photo, List<String> tags, byte[] photoBytes) {
-        boolean embed = photoBytes != null;
-        Path target = embed ? photo : sidecarFor(photo);
+    /**
+     * The photo was renamed or moved: a sidecar of its old name that holds nothing but clipd's data moves with it
+     * (or, when the new name has a sidecar already, is deleted, since tagging writes that one). Any other sidecar
+     * is a person's file and stays where it is.
+     */
+    public Outcome photoMoved(Path from, Path to) {
+        return leave(from, to);
+    }
+
+    /** The photo was deleted: a sidecar that holds nothing but clipd's data goes too; any other stays. */
+    public Outcome photoDeleted(Path photo) {
+        return leave(photo, null);
+    }
+
+    private Outcome leave(Path photo, Path to) {
+        if (mode == Mode.OFF || Files.exists(photo, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return new Outcome(Outcome.Kind.UNCHANGED, photo, null);
+        }
+        Path sidecar = null;
         try {
-            boolean exists = Files.exists(target);
-            String before = embed ? JpegXmp.read(photoBytes)
-                    : exists ? Files.readString(target, StandardCharsets.UTF_8) : null;
+            sidecar = Sidecars.existing(photo);
+            if (sidecar == null) {
+                return new Outcome(Outcome.Kind.UNCHANGED, photo, null);
+            }
+            SafeWriter.Snapshot old = writer.read(sidecar);
+            XmpKeywords xmp = XmpKeywords.parse(text(old));
+            if (xmp.own().isEmpty() || !xmp.untag() || !xmp.isEmpty()) {
+                return new Outcome(Outcome.Kind.UNCHANGED, sidecar, "holds more than clipd's keywords");
+            }
+            Path target = to == null || Sidecars.existing(to) != null ? null : Sidecars.of(to, basenameSidecar);
+            if (readOnly(sidecar.getParent()) || readOnly(sidecar)
+                    || (target != null && readOnly(target.getParent()))) {
+                return new Outcome(Outcome.Kind.SKIPPED_READ_ONLY, sidecar, "read-only");
+            }
+            if (dryRun) {
+                return new Outcome(Outcome.Kind.WOULD_WRITE, sidecar, target == null ? "delete" : "move to " + target);
+            }
+            if (target == null) {
+                writer.delete(old);
+            } else {
+                writer.move(old, target);
+            }
+            return new Outcome(Outcome.Kind.WRITTEN, target == null ? sidecar : target, null);
+        } catch (IOException | XMPException | RuntimeException e) {
+            return failed(sidecar == null ? photo : sidecar, e);
+        }
+    }
+
+    /** Changes the JPEG's own XMP when it is given, else the sidecar; tags null removes clipd's. */
+    private Outcome change(Path photo, List<String> tags, SafeWriter.Snapshot jpeg) {
+        boolean embed = jpeg != null;
+        Path target = photo;
+        try {
+            target = embed ? photo : Sidecars.of(photo, basenameSidecar);
+            SafeWriter.Snapshot original = embed ? jpeg : writer.read(target);
+            String before = embed ? JpegXmp.read(jpeg.bytes()) : original.exists() ? text(original) : null;
             XmpKeywords xmp = XmpKeywords.parse(before);
             boolean changed = tags == null ? xmp.untag() : xmp.retag(tags);
             if (!changed) {
                 return new Outcome(Outcome.Kind.UNCHANGED, target, null);
             }
-            if (readOnly(target.getParent()) || (exists && readOnly(target))) {
+            if (readOnly(target.getParent()) || (original.exists() && readOnly(target))) {
                 return new Outcome(Outcome.Kind.SKIPPED_READ_ONLY, target, "read-only");
             }
             if (dryRun) {
@@ -115,24 +199,29 @@ public final class XmpFiles {
             }
             List<String> expected = xmp.own();
             if (embed) {
+                byte[] photoBytes = jpeg.bytes();
                 byte[] written = JpegXmp.write(photoBytes, xmp.serialize(true));
-                AtomicFiles.write(photo, written, true, back -> {
+                writer.write(jpeg, written, true, null, back -> {
                     if (!JpegXmp.sameButXmp(photoBytes, back)) {
                         throw new IOException("the rewritten JPEG differs from the original beyond its XMP");
                     }
                     checkKeywords(JpegXmp.read(back), expected);
                 });
             } else if (tags == null && xmp.isEmpty()) {
-                AtomicFiles.delete(target); // a sidecar that held only clipd's keywords
+                writer.delete(original); // a sidecar that held only clipd's keywords
             } else {
                 byte[] bytes = xmp.serialize(false).getBytes(StandardCharsets.UTF_8);
-                AtomicFiles.write(target, bytes, false,
+                writer.write(original, bytes, false, photo,
                         back -> checkKeywords(new String(back, StandardCharsets.UTF_8), expected));
             }
             return new Outcome(Outcome.Kind.WRITTEN, target, null);
         } catch (IOException | XMPException | RuntimeException e) {
             return failed(target, e);
         }
+    }
+
+    private static String text(SafeWriter.Snapshot file) {
+        return new String(file.bytes(), StandardCharsets.UTF_8);
     }
 
     /**
@@ -154,6 +243,12 @@ public final class XmpFiles {
     }
 
     private static Outcome failed(Path file, Exception e) {
+        if (e instanceof SafeWriter.Refused refused) {
+            return new Outcome(Outcome.Kind.REFUSED, file, refused.getMessage(), refused.reason());
+        }
+        if (e instanceof SafeWriter.Changed) {
+            return new Outcome(Outcome.Kind.CHANGED, file, e.getMessage());
+        }
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return new Outcome(Outcome.Kind.FAILED, file, message);
     }
@@ -178,38 +273,14 @@ public final class XmpFiles {
         return name.endsWith(".jpg") || name.endsWith(".jpeg") || name.endsWith(".jpe");
     }
 
-    /** The photo's bytes when it is a JPEG whose own XMP holds clipd's keywords, else null. */
-    private static byte[] withClipdKeywords(Path photo) {
+    /** The photo as read when it is a JPEG whose own XMP holds clipd's keywords, else null. */
+    private SafeWriter.Snapshot withClipdKeywords(Path photo) throws IOException {
+        SafeWriter.Snapshot read = writer.read(photo);
         try {
-            byte[] bytes = Files.readAllBytes(photo);
-            return JpegXmp.isJpeg(bytes) && !XmpKeywords.parse(JpegXmp.read(bytes)).own().isEmpty() ? bytes : null;
+            return read.exists() && JpegXmp.isJpeg(read.bytes())
+                    && !XmpKeywords.parse(JpegXmp.read(read.bytes())).own().isEmpty() ? read : null;
         } catch (IOException | XMPException e) {
-            return null;
+            return null; // no JPEG, or XMP that does not parse: nothing of clipd's inside
         }
-    }
-
-    /** The sidecar in use (photo.jpg.xmp first, then photo.xmp), else where a new one goes. */
-    Path sidecarFor(Path photo) {
-        Path existing = existingSidecar(photo);
-        return existing != null ? existing : basenameSidecar ? basenameSidecar(photo) : fullSidecar(photo);
-    }
-
-    static Path existingSidecar(Path photo) {
-        for (Path p : new Path[] {fullSidecar(photo), basenameSidecar(photo)}) {
-            if (Files.isRegularFile(p)) {
-                return p;
-            }
-        }
-        return null;
-    }
-
-    private static Path fullSidecar(Path photo) {
-        return photo.resolveSibling(photo.getFileName() + ".xmp");
-    }
-
-    private static Path basenameSidecar(Path photo) {
-        String name = photo.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return photo.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".xmp");
     }
 }

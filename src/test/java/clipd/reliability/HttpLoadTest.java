@@ -71,6 +71,7 @@ class HttpLoadTest {
             try (HttpServer server = new HttpServer(new HttpServer.Options("127.0.0.1", 0, 1 << 20,
                     tmp.resolve("thumbs"), 1 << 20, 150_000_000L), searcher, store, daemon, null)) {
                 String base = "http://127.0.0.1:" + server.start(AccessToken.loadOrCreate(tmp));
+                bearer = "Bearer " + AccessToken.read(tmp).orElseThrow().value();
                 Load load = load(base, photos);
                 long indexedDuring = store.recordCount();
                 System.out.printf(Locale.ROOT, "HTTP load: %d clients for %d s while indexing (%d photos indexed "
@@ -80,12 +81,19 @@ class HttpLoadTest {
                         SearchBenchmark.percentile(load.millis, 100));
                 assertEquals(List.of(), List.copyOf(load.errors), "no request failed under load");
                 assertTrue(indexedDuring > 0, "the daemon indexed while serving");
-                malformedRequestsGet4xx(base, AccessToken.read(tmp).orElseThrow());
+                malformedRequestsGet4xx(base);
             } finally {
                 daemon.stop();
                 daemonThread.join(10_000);
             }
         }
+    }
+
+    /** Every request carries the owner's credential, so the answers are about the request itself. */
+    private static String bearer;
+
+    private static HttpRequest.Builder authed(String url) {
+        return HttpRequest.newBuilder(URI.create(url)).header("Authorization", bearer);
     }
 
     private record Load(int requests, ConcurrentLinkedQueue<String> errors, double[] millis) {
@@ -120,7 +128,7 @@ class HttpLoadTest {
                     String path = queries[(id + n) % queries.length];
                     long start = System.nanoTime();
                     try {
-                        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + path))
+                        HttpResponse<String> r = client.send(authed(base + path)
                                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
                         millis.add((System.nanoTime() - start) / 1e6);
                         if (r.statusCode() != 200) {
@@ -138,26 +146,24 @@ class HttpLoadTest {
         return new Load(millis.size(), errors, millis.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
-    private static void malformedRequestsGet4xx(String base, String token) throws Exception {
+    private static void malformedRequestsGet4xx(String base) throws Exception {
         Map<String, HttpRequest> bad = new java.util.LinkedHashMap<>();
-        bad.put("a huge query", HttpRequest.newBuilder(URI.create(base + "/api/search?q=" + "cat+".repeat(5000))).build());
-        bad.put("a huge query in a long URL", HttpRequest.newBuilder(URI.create(base + "/api/search?q="
-                + "x".repeat(200_000))).build());
-        bad.put("bad JSON", HttpRequest.newBuilder(URI.create(base + "/api/folders"))
-                .header("Authorization", "Bearer " + token)
+        bad.put("a huge query", authed(base + "/api/search?q=" + "cat+".repeat(5000)).build());
+        bad.put("a huge query in a long URL", authed(base + "/api/search?q=" + "x".repeat(200_000)).build());
+        bad.put("bad JSON", authed(base + "/api/folders")
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"add\": ")).build());
-        bad.put("a multipart body cut short", HttpRequest.newBuilder(URI.create(base + "/api/search"))
+        bad.put("a multipart body cut short", authed(base + "/api/search")
                 .header("Content-Type", "multipart/form-data; boundary=XyZ")
                 .POST(HttpRequest.BodyPublishers.ofString("--XyZ\r\nContent-Disposition: form-data; name=\"image\"; "
                         + "filename=\"a.jpg\"\r\n\r\n\u00ff\u00d8", StandardCharsets.ISO_8859_1)).build());
-        bad.put("an image that is not one", HttpRequest.newBuilder(URI.create(base + "/api/search"))
+        bad.put("an image that is not one", authed(base + "/api/search")
                 .header("Content-Type", "image/jpeg").POST(HttpRequest.BodyPublishers.ofString("hello")).build());
-        bad.put("DELETE", HttpRequest.newBuilder(URI.create(base + "/api/search?q=cat")).DELETE().build());
-        bad.put("PUT", HttpRequest.newBuilder(URI.create(base + "/api/status"))
+        bad.put("DELETE", authed(base + "/api/search?q=cat").DELETE().build());
+        bad.put("PUT", authed(base + "/api/status")
                 .PUT(HttpRequest.BodyPublishers.ofString("{}")).build());
-        bad.put("an unknown route", HttpRequest.newBuilder(URI.create(base + "/api/nothing")).build());
-        bad.put("a bad top", HttpRequest.newBuilder(URI.create(base + "/api/search?q=cat&top=-1")).build());
-        bad.put("a bad id", HttpRequest.newBuilder(URI.create(base + "/api/photos/..%2F..%2Fetc%2Fpasswd/file")).build());
+        bad.put("an unknown route", authed(base + "/api/nothing").build());
+        bad.put("a bad top", authed(base + "/api/search?q=cat&top=-1").build());
+        bad.put("a bad id", authed(base + "/api/photos/..%2F..%2Fetc%2Fpasswd/file").build());
         StringBuilder wrong = new StringBuilder();
         for (Map.Entry<String, HttpRequest> e : bad.entrySet()) {
             HttpResponse<String> r;

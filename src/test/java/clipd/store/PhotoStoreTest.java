@@ -95,14 +95,18 @@ class PhotoStoreTest {
     }
 
     @Test
-    void removesOnlyUnreferencedVectorsAndListsByPrefix() throws Exception {
+    void removesOnlyVectorsUnreferencedForADayAndListsByPrefix() throws Exception {
         try (PhotoStore store = PhotoStore.open(dir.resolve("index.db"))) {
             store.putVector("kept", new float[] {1});
             store.putVector("orphan", new float[] {2});
             store.putRecord("/a/1.jpg", new PhotoRecord("kept", 1, 1));
             store.putRecord("/a/2.jpg", new PhotoRecord("kept", 1, 1));
             store.putRecord("/ab/3.jpg", new PhotoRecord("kept", 1, 1));
-            assertEquals(1, store.removeUnreferencedVectors());
+            long now = System.currentTimeMillis();
+            assertEquals(0, store.removeUnreferencedVectors(now), "an embedding nothing refers to is kept a while");
+            assertEquals(0, store.removeUnreferencedVectors(now + PhotoStore.ORPHAN_GRACE_MILLIS - 1));
+            assertTrue(store.hasVector("orphan"));
+            assertEquals(1, store.removeUnreferencedVectors(now + PhotoStore.ORPHAN_GRACE_MILLIS));
             assertTrue(store.hasVector("kept"));
             assertFalse(store.hasVector("orphan"));
             List<String> under = new ArrayList<>();

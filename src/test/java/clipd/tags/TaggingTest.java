@@ -2,7 +2,7 @@ package clipd.tags;
 
 import clipd.cli.CliRunner;
 import clipd.identify.ContentHasher;
-import clipd.util.AtomicFiles;
+import clipd.util.TempFiles;
 import clipd.testing.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -208,7 +208,7 @@ class TaggingTest {
 
     private List<Path> leftovers() throws IOException {
         try (Stream<Path> files = Files.walk(tmp)) {
-            return files.filter(p -> p.getFileName().toString().startsWith(AtomicFiles.TEMP_PREFIX)).toList();
+            return files.filter(p -> p.getFileName().toString().startsWith(TempFiles.PREFIX)).toList();
         }
     }
 

@@ -1,0 +1,57 @@
+package clipd.service;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** The user's service manager: systemd's user instance on Linux, launchd's per-user agents on macOS. */
+public interface ServiceManager {
+    /** The unit file or property list that describes the service. */
+    Path unitFile();
+
+    /** Its contents for an installation. */
+    String unit(Installation installation);
+
+    /** Commands that make the manager load the unit, start it now and at every login (run in order). */
+    List<List<String>> start();
+
+    /** Commands that stop the service and forget it; a failure means it was not loaded, which is fine. */
+    List<List<String>> stop();
+
+    /** A command whose exit code is 0 when the service runs, and whose output says how it is. */
+    List<String> status();
+
+    /** How a person reads the service's log. */
+    String logHint();
+
+    /** The folder the service's log goes to, when it is a file: install creates it, uninstall removes it. */
+    java.util.Optional<Path> logFolder();
+
+    /** Reloads the manager's view of its unit files after one was removed; none for launchd. */
+    List<List<String>> forget();
+
+    static ServiceManager forThisSystem(Path home, Path configHome) {
+        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("mac")
+                ? new LaunchAgent(home, LaunchAgent.currentUid()) : new SystemdUserService(configHome);
+    }
+
+    /** A template from systemd/ or launchd/ (packaged into the jar) with its @NAME@ placeholders filled. */
+    static String fill(String template, String... namesAndValues) {
+        String text;
+        try (InputStream in = ServiceManager.class.getResourceAsStream(template)) {
+            if (in == null) {
+                throw new IllegalStateException("the service template " + template + " is missing from the jar");
+            }
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the service template " + template, e);
+        }
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            text = text.replace("@" + namesAndValues[i] + "@", namesAndValues[i + 1]);
+        }
+        return text;
+    }
+}

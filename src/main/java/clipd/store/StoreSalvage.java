@@ -1,0 +1,142 @@
+package clipd.store;
+
+import org.mapdb.DB;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * Reads what is still readable in a damaged store, to start a new one with it: every record that parses, every
+ * embedding of unit length, the tag states and tag embeddings. A tree is read forwards up to the damage and then
+ * backwards from its end up to the damage, so one bad block costs only the entries in it. All of it within a time.
+ */
+final class StoreSalvage {
+    private static final System.Logger LOG = System.getLogger(StoreSalvage.class.getName());
+
+    private StoreSalvage() {
+    }
+
+    /** What was read. */
+    record Salvage(Map<String, byte[]> records, Map<String, float[]> vectors, Map<String, byte[]> tagStates,
+                   Map<String, float[]> tagVectors) {
+        static Salvage empty() {
+            return new Salvage(new ConcurrentSkipListMap<>(), new ConcurrentHashMap<>(), new ConcurrentSkipListMap<>(),
+                    new ConcurrentHashMap<>());
+        }
+
+        /** One line for the log and the status. */
+        String summary(String damage) {
+            return "damaged (" + damage + "); rebuilt with the " + records.size() + " records and " + vectors.size()
+                    + " embeddings still readable in it, the rest is indexed again from the photos";
+        }
+    }
+
+    /** Opens a moved-aside store file (whatever its header says) and reads it. */
+    static Salvage fromFile(Path moved, long millis) {
+        long start = System.currentTimeMillis();
+        try {
+            long limit = StoreCheck.limit(java.nio.file.Files.size(moved));
+            DB db = BoundedWork.run("clipd-salvage-open", millis,
+                    () -> PhotoStore.maker(moved).fileLockDisable().checksumHeaderBypass().make());
+            Salvage s = from(PhotoStore.Maps.of(db), limit, Math.max(1000, millis - (System.currentTimeMillis() - start)));
+            closeQuietly(db);
+            return s;
+        } catch (Exception | Error e) {
+            LOG.log(System.Logger.Level.INFO, "nothing readable in {0}: {1}", moved, PhotoStore.describe(e));
+            return Salvage.empty();
+        }
+    }
+
+    /** Reads an open store's collections; what was read when the time is up is kept. */
+    static Salvage from(PhotoStore.Maps m, long limit, long millis) {
+        Salvage s = Salvage.empty();
+        try {
+            BoundedWork.run("clipd-salvage", millis, () -> {
+                read(m, limit, s);
+                return null;
+            });
+        } catch (Exception | Error e) {
+            LOG.log(System.Logger.Level.INFO, "salvage stopped: {0}", PhotoStore.describe(e));
+        }
+        return s;
+    }
+
+    private static void read(PhotoStore.Maps m, long limit, Salvage s) {
+        both(m.files(), limit, (path, bytes) -> {
+            PhotoRecord.fromBytes(bytes);
+            s.records().put(path, bytes);
+        });
+        both(m.tagStates(), limit, (path, bytes) -> {
+            TagState.fromBytes(bytes);
+            s.tagStates().put(path, bytes);
+        });
+        quietly(() -> StoreCheck.walk(m.vectors().entrySet(), limit, 0, (hash, v) -> {
+            if (StoreCheck.unitVector(v, v.length)) {
+                s.vectors().put(hash, v);
+            }
+        }));
+        for (byte[] bytes : s.records().values()) { // the iteration may have stopped at a bad block: ask one by one
+            String hash = PhotoRecord.fromBytes(bytes).hash();
+            if (!s.vectors().containsKey(hash)) {
+                quietly(() -> {
+                    float[] v = m.vectors().get(hash);
+                    if (v != null && StoreCheck.unitVector(v, v.length)) {
+                        s.vectors().put(hash, v);
+                    }
+                    return 0L;
+                });
+            }
+        }
+        quietly(() -> StoreCheck.walk(m.tagVectors().entrySet(), limit, 0, (key, v) -> s.tagVectors().put(key, v)));
+    }
+
+    /** Reads a tree forwards, and if that stops at damage, backwards from its end down to where it stopped. */
+    private static void both(org.mapdb.BTreeMap<String, byte[]> tree, long limit,
+                             java.util.function.BiConsumer<String, byte[]> keep) {
+        String[] last = {null};
+        boolean whole = quietly(() -> StoreCheck.walk(tree, limit, (k, v) -> {
+            last[0] = k;
+            quietlyRun(() -> keep.accept(k, v));
+        })) >= 0;
+        if (!whole) {
+            quietly(() -> StoreCheck.walk(tree.descendingMap().entrySet(), limit, -1, (k, v) -> {
+                if (last[0] != null && k.compareTo(last[0]) <= 0) {
+                    throw new IllegalStateException("reached the damage");
+                }
+                quietlyRun(() -> keep.accept(k, v));
+            }));
+        }
+    }
+
+    private interface Walk {
+        long run();
+    }
+
+    /** Runs a walk; -1 when it stopped with a failure. */
+    private static long quietly(Walk walk) {
+        try {
+            return walk.run();
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            return -1;
+        }
+    }
+
+    /** One entry that does not parse is skipped. */
+    private static void quietlyRun(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // not kept
+        }
+    }
+
+    private static void closeQuietly(DB db) {
+        try {
+            db.close();
+        } catch (RuntimeException e) {
+            // the file is moved aside and not used again
+        }
+    }
+}

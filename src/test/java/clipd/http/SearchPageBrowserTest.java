@@ -1,0 +1,144 @@
+package clipd.http;
+
+import clipd.daemon.Daemon;
+import clipd.embed.ClipModel;
+import clipd.embed.ModelDescriptor;
+import clipd.image.ImageDecoder;
+import clipd.image.Preprocessor;
+import clipd.index.Indexer;
+import clipd.search.QueryEmbedder;
+import clipd.search.Searcher;
+import clipd.search.VectorIndex;
+import clipd.store.PhotoStore;
+import clipd.tags.PhotoTagger;
+import clipd.tags.TagPolicy;
+import clipd.tags.TagVocabulary;
+import clipd.tags.XmpFiles;
+import clipd.testing.Await;
+import clipd.testing.ExifPhotos;
+import clipd.testing.Fixtures;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The search page in a real browser: a daemon with the tiny model follows copies of the shared photos plus
+ * generated ones (more than one page of results, with dates over several months and two cameras), and
+ * src/test/web's Playwright tests drive Debian's Chromium against it. Screenshots land in target/screenshots/.
+ * Skipped without chromium, node or {@code npm ci} in src/test/web, unless CLIPD_BROWSER_TESTS=required (CI).
+ */
+class SearchPageBrowserTest {
+    static final int GENERATED = 100;
+    private static final Path WEB_TESTS = Path.of("src/test/web").toAbsolutePath();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void thePageWorksInChromium() throws Exception {
+        boolean required = "required".equals(System.getenv("CLIPD_BROWSER_TESTS"));
+        boolean possible = Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isDirectory(
+                WEB_TESTS.resolve("node_modules/playwright-core")) && onPath("node");
+        if (!possible) {
+            assertTrue(!required, "CLIPD_BROWSER_TESTS=required, but chromium, node or src/test/web/node_modules "
+                    + "(npm ci there) is missing");
+            Assumptions.abort("needs /usr/bin/chromium, node and 'npm ci' in src/test/web");
+        }
+        Path photos = Fixtures.copyTree(Fixtures.SHARED_IMAGES, tmp.resolve("photos/shared"));
+        for (int i = 0; i < GENERATED; i++) {
+            String camera = i % 3 == 0 ? "Pixel 8" : "X-T4";
+            ExifPhotos.write(tmp.resolve("photos/days/p" + i + ".jpg"), ExifPhotos.withExif(
+                    ExifPhotos.jpeg(i + 1, 96, 64), new ExifPhotos.Exif(String.format("2024:%02d:%02d 12:00:00",
+                            1 + i % 6, 1 + i / 6), null, null, null, i % 3 == 0 ? "Google" : "FUJIFILM", camera, null)));
+        }
+        ModelDescriptor d = ModelDescriptor.load(Fixtures.TINY_MODEL);
+        try (ClipModel model = new ClipModel(d, 2); PhotoStore store = PhotoStore.open(tmp.resolve("data/index.db"))) {
+            Indexer indexer = Fixtures.tinyIndexer(store, model, 2, 8);
+            VectorIndex index = VectorIndex.load(store, "", d.embeddingDim()).follow(store);
+            Path vocabulary = Files.writeString(tmp.resolve("vocabulary.txt"), "cat\nbee\ncake\nboat\nflower\ntree\n");
+            PhotoTagger tagger = new PhotoTagger(store, model, TagVocabulary.load(vocabulary, null), new TagPolicy(0, 2),
+                    new XmpFiles(XmpFiles.Mode.OFF, false, false));
+            Daemon daemon = new Daemon(indexer, tagger, store, List.of(photos.getParent()),
+                    new Daemon.Pacing(500, 3_600_000), tmp.resolve("data/status.json"), Map.of("model", d.name()));
+            ImageDecoder decoder = new ImageDecoder(150_000_000L, 4 * d.imageSize());
+            Searcher searcher = new Searcher(new QueryEmbedder(model, decoder,
+                    new Preprocessor(d.imageSize(), d.mean(), d.std())), index);
+            Thread loop = new Thread(daemon::run, "test-daemon");
+            loop.start();
+            try (HttpServer server = new HttpServer(new HttpServer.Options("127.0.0.1", 0, 32L << 20,
+                    tmp.resolve("data/thumbnails"), 64L << 20, 150_000_000L), searcher, store, daemon, tagger)) {
+                AccessToken token = AccessToken.loadOrCreate(tmp.resolve("data"));
+                int port = server.start(token);
+                searcher.warmUp();
+                Await.until(() -> index.size() >= GENERATED + 22 && tagger.ready()
+                        && "idle".equals(daemon.status().get("state")), "the daemon to index and tag the photos", 120);
+                String hold = System.getProperty("clipd.page.hold");
+                if (hold != null) {
+                    holdForDevelopment(Path.of(hold), "http://127.0.0.1:" + port, token, index.size());
+                }
+                int exit = runPageTests("http://127.0.0.1:" + port, token, index.size());
+                assertEquals(0, exit, "the page tests in src/test/web failed (their output is above)");
+            } finally {
+                daemon.stop();
+                loop.join(30_000);
+            }
+        }
+    }
+
+    private static Map<String, String> environment(String base, AccessToken token, int photos) throws Exception {
+        Path screenshots = Path.of("target/screenshots").toAbsolutePath();
+        Files.createDirectories(screenshots);
+        return Map.of("CLIPD_URL", base, "CLIPD_TOKEN", token.value(), "CLIPD_PHOTOS", String.valueOf(photos),
+                "CLIPD_SAMPLE", Fixtures.SHARED_IMAGES.resolve("cat.jpg").toString(),
+                "CLIPD_SCREENSHOTS", screenshots.toString());
+    }
+
+    /**
+     * For work on the page ({@code -Dclipd.page.hold=/tmp/page.env}): writes the variables the page tests need as
+     * shell exports to that file and keeps the daemon running until the file is deleted, so that
+     * {@code . /tmp/page.env && npm test} in src/test/web can be run again and again.
+     */
+    private static void holdForDevelopment(Path file, String base, AccessToken token, int photos) throws Exception {
+        StringBuilder exports = new StringBuilder();
+        environment(base, token, photos).forEach((k, v) -> exports.append("export ").append(k).append("='")
+                .append(v).append("'\n"));
+        Files.writeString(file, exports);
+        while (Files.exists(file)) {
+            Thread.sleep(500);
+        }
+    }
+
+    private int runPageTests(String base, AccessToken token, int photos) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("npm", "test", "--silent").directory(WEB_TESTS.toFile())
+                .redirectErrorStream(true);
+        pb.environment().putAll(environment(base, token, photos));
+        Process p = pb.start();
+        try (var out = p.getInputStream()) {
+            out.transferTo(System.out);
+        }
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("the page tests took more than 5 minutes");
+        }
+        return p.exitValue();
+    }
+
+    private static boolean onPath(String command) {
+        try {
+            Process p = new ProcessBuilder(command, "--version").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (java.io.IOException | InterruptedException e) {
+            return false;
+        }
+    }
+}

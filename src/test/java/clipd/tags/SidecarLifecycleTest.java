@@ -1,0 +1,98 @@
+package clipd.tags;
+
+import clipd.embed.ClipModel;
+import clipd.embed.ModelDescriptor;
+import clipd.index.IndexStats;
+import clipd.index.Indexer;
+import clipd.store.PhotoStore;
+import clipd.testing.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The sidecars clipd wrote follow their photos, as the indexer sees them renamed, moved and deleted (the updates
+ * here are the ones the watcher's events make: the old path and the new one); a sidecar holding anyone else's data
+ * is never moved or deleted.
+ */
+class SidecarLifecycleTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void clipdsSidecarMovesWithItsPhotoAndGoesWithItButAPersonsStays() throws Exception {
+        Path photos = Files.createDirectories(tmp.resolve("photos"));
+        for (String name : List.of("bee.jpg", "cat.jpg", "boats on a lake.png")) {
+            Files.copy(Fixtures.SHARED_IMAGES.resolve(name), photos.resolve(name)).toFile().setWritable(true);
+        }
+        // a person's sidecar for bee.jpg, with a rating of theirs
+        Path beeSidecar = photos.resolve("bee.jpg.xmp");
+        Files.writeString(beeSidecar, XmpKeywords.parse(null).serialize(false).replace("<rdf:Description",
+                "<rdf:Description xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" xmp:Rating=\"4\""));
+        Path vocabulary = Files.writeString(tmp.resolve("vocabulary.txt"), "cat\nbee\nboat\nlake\nflower\n");
+        ModelDescriptor d = ModelDescriptor.load(Fixtures.TINY_MODEL);
+        try (ClipModel model = new ClipModel(d, 2); PhotoStore store = PhotoStore.open(tmp.resolve("index.db"))) {
+            Indexer indexer = Fixtures.tinyIndexer(store, model, 2, 4);
+            PhotoTagger tagger = new PhotoTagger(store, model, TagVocabulary.load(vocabulary, null),
+                    new TagPolicy(0, 2), new XmpFiles(XmpFiles.Mode.SIDECAR, false, false));
+            indexer.listen(tagger);
+            IndexStats stats = new IndexStats();
+            indexer.index(List.of(photos), stats);
+            tagger.tagStale("", PhotoTagger.Listener.NONE);
+            Path catSidecar = photos.resolve("cat.jpg.xmp");
+            byte[] catTags = Files.readAllBytes(catSidecar);
+            assertEquals(2, XmpKeywords.parse(new String(catTags, StandardCharsets.UTF_8)).own().size());
+            long written = tagger.stats().written();
+
+            // renamed: the sidecar is renamed with it, as the same file, and tagging finds nothing to do
+            Path kitty = photos.resolve("kitty.jpg");
+            Files.move(photos.resolve("cat.jpg"), kitty);
+            indexer.update(List.of(new Indexer.Target(photos, photos.resolve("cat.jpg")),
+                    new Indexer.Target(photos, kitty)), stats);
+            assertFalse(Files.exists(catSidecar));
+            assertArrayEquals(catTags, Files.readAllBytes(photos.resolve("kitty.jpg.xmp")));
+            assertEquals(written + 1, tagger.stats().written(), "the move is counted as a write");
+            tagger.tagStale("", PhotoTagger.Listener.NONE);
+            assertEquals(written + 1, tagger.stats().written(), "and the moved tags are current");
+
+            // moved into another folder
+            Path album = Files.createDirectories(photos.resolve("2024 album"));
+            Files.move(kitty, album.resolve("kitty.jpg"));
+            indexer.update(List.of(new Indexer.Target(photos, kitty),
+                    new Indexer.Target(photos, album.resolve("kitty.jpg"))), stats);
+            assertFalse(Files.exists(photos.resolve("kitty.jpg.xmp")));
+            assertArrayEquals(catTags, Files.readAllBytes(album.resolve("kitty.jpg.xmp")));
+
+            // renamed while nothing watched: the next full index recognises it by content
+            Files.move(album.resolve("kitty.jpg"), album.resolve("puss.jpg"));
+            indexer.index(List.of(photos), stats);
+            assertFalse(Files.exists(album.resolve("kitty.jpg.xmp")));
+            assertArrayEquals(catTags, Files.readAllBytes(album.resolve("puss.jpg.xmp")));
+
+            // deleted: clipd's sidecar goes, the person's (which clipd added its keywords to) stays
+            Path boats = photos.resolve("boats on a lake.png");
+            assertTrue(Files.exists(photos.resolve("boats on a lake.png.xmp")));
+            byte[] beeBefore = Files.readAllBytes(beeSidecar);
+            assertFalse(XmpKeywords.parse(new String(beeBefore, StandardCharsets.UTF_8)).own().isEmpty());
+            Files.delete(boats);
+            Files.delete(photos.resolve("bee.jpg"));
+            indexer.update(List.of(new Indexer.Target(photos, boats),
+                    new Indexer.Target(photos, photos.resolve("bee.jpg"))), stats);
+            assertFalse(Files.exists(photos.resolve("boats on a lake.png.xmp")));
+            assertArrayEquals(beeBefore, Files.readAllBytes(beeSidecar), "a person's sidecar is never deleted");
+
+            // a folder that leaves the library is forgotten, and its photos' sidecars stay
+            indexer.forget(album, stats);
+            assertTrue(Files.exists(album.resolve("puss.jpg.xmp")));
+        }
+    }
+}
