@@ -61,6 +61,11 @@ final class DaemonClient {
                 + "/tags?top=" + top)).GET());
     }
 
+    /** A read of the API, path and query. */
+    JsonNode get(String pathAndQuery) throws IOException, NotRunning {
+        return send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).GET());
+    }
+
     /** A call that changes the library. */
     JsonNode change(String path, String json) throws IOException, NotRunning {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
@@ -102,8 +107,9 @@ final class DaemonClient {
 
     /** Every call is authorised with the token the daemon keeps in the data directory. */
     private JsonNode send(HttpRequest.Builder request) throws IOException, NotRunning {
-        AccessToken token = AccessToken.read(dataDir).orElseThrow(() -> new IOException("no access token in "
-                + dataDir + " (is clipd serve running with this data directory?)"));
+        // no token: no clipd serve ever ran with this data directory
+        AccessToken token = AccessToken.read(dataDir).orElseThrow(() -> new NotRunning("no clipd serve has run with "
+                + dataDir));
         try {
             HttpResponse<String> response = http.send(request.header("Authorization", "Bearer " + token.value())
                     .timeout(Duration.ofSeconds(60)).build(),

@@ -4,6 +4,7 @@ import clipd.daemon.Daemon;
 import clipd.http.AccessToken;
 import clipd.http.HttpServer;
 import clipd.search.Searcher;
+import clipd.search.LibraryDuplicates;
 import clipd.search.VectorIndex;
 import clipd.tags.PhotoTagger;
 import sun.misc.Signal;
@@ -58,9 +59,11 @@ final class ServeCommand {
                     new Daemon.Pacing(settings.settleMillis(), settings.rescanMillis()),
                     settings.dataDir().resolve("status.json"), about);
             Searcher searcher = new Searcher(c.queryEmbedder(), index);
+            LibraryDuplicates duplicates = new LibraryDuplicates(c.store, index, c.descriptor.duplicateThreshold())
+                    .start();
             try (HttpServer http = new HttpServer(new HttpServer.Options(settings.listen(), settings.port(),
                     MAX_UPLOAD_BYTES, settings.dataDir().resolve("thumbnails"), THUMBNAIL_CACHE_BYTES,
-                    settings.maxImagePixels()), searcher, c.store, daemon, tagger)) {
+                    settings.maxImagePixels()), searcher, c.store, daemon, tagger, duplicates)) {
                 int port = http.start(AccessToken.loadOrCreate(settings.dataDir()));
                 LOG.log(System.Logger.Level.INFO, "search page and API at http://{0}:{1}/", settings.listen(),
                         String.valueOf(port));

@@ -27,14 +27,28 @@ public record DuplicateGroup(Kind kind, List<Member> members) {
      * @param similarity the cosine with the keeper (1 for the keeper itself)
      * @param metadata   how many of date, camera, lens and place the photo carries
      */
-    public record Member(String path, String hash, long bytes, int width, int height, Long takenWallMillis,
-                         String camera, int metadata, float similarity) {
+    public record Member(String path, String hash, long bytes, PhotoFacts facts, int metadata, float similarity) {
+        public int width() {
+            return facts == null ? 0 : facts.width();
+        }
+
+        public int height() {
+            return facts == null ? 0 : facts.height();
+        }
+
+        public Long takenWallMillis() {
+            return facts == null ? null : facts.takenWallMillis();
+        }
+
+        public String camera() {
+            return facts == null ? null : facts.camera();
+        }
     }
 
     private static final Comparator<Member> KEEP_FIRST = Comparator
-            .comparingLong((Member m) -> -(long) m.width * m.height)
+            .comparingLong((Member m) -> -(long) m.width() * m.height())
             .thenComparingLong(m -> -m.bytes)
-            .thenComparingLong(m -> m.takenWallMillis == null ? Long.MAX_VALUE : m.takenWallMillis)
+            .thenComparingLong(m -> m.takenWallMillis() == null ? Long.MAX_VALUE : m.takenWallMillis())
             .thenComparingInt(m -> -m.metadata)
             .thenComparingInt(m -> m.path.length())
             .thenComparing(Member::path);
@@ -60,8 +74,7 @@ public record DuplicateGroup(Kind kind, List<Member> members) {
             for (Member m : members) {
                 float[] v = vectors.apply(m.path);
                 float cos = keeper == null || v == null ? Float.NaN : Math.min(1f, VectorIndex.exactDot(keeper, v));
-                scored.add(new Member(m.path, m.hash, m.bytes, m.width, m.height, m.takenWallMillis, m.camera,
-                        m.metadata, cos));
+                scored.add(new Member(m.path, m.hash, m.bytes, m.facts, m.metadata, cos));
             }
             boolean copies = scored.stream().map(Member::hash).distinct().count() == 1;
             out.add(new DuplicateGroup(copies ? Kind.EXACT : Kind.NEAR, List.copyOf(scored)));
@@ -73,7 +86,6 @@ public record DuplicateGroup(Kind kind, List<Member> members) {
         PhotoFacts f = r.facts();
         int metadata = f == null ? 0 : (int) Stream.of(f.takenWallMillis(), f.camera(), f.lens(),
                 f.hasGps() ? f.latitude() : null).filter(java.util.Objects::nonNull).count();
-        return new Member(path, r.hash(), r.size(), f == null ? 0 : f.width(), f == null ? 0 : f.height(),
-                f == null ? null : f.takenWallMillis(), f == null ? null : f.camera(), metadata, 1f);
+        return new Member(path, r.hash(), r.size(), f, metadata, 1f);
     }
 }

@@ -194,6 +194,11 @@ public final class NearDuplicates {
      * cosine is below the threshold; {@link #score} tells each pair.
      */
     public List<List<String>> groups(java.util.function.Predicate<String> include) {
+        return groups(include, threshold);
+    }
+
+    /** The groups when only pairs with a cosine of at least {@code minScore} count. */
+    public List<List<String>> groups(java.util.function.Predicate<String> include, float minScore) {
         List<List<String>> groups = new ArrayList<>();
         Set<String> done = new HashSet<>();
         for (String start : new java.util.TreeSet<>(pairs.keySet())) {
@@ -205,8 +210,9 @@ public final class NearDuplicates {
             while (!todo.isEmpty()) {
                 String p = todo.poll();
                 group.add(p);
-                for (String q : pairs.getOrDefault(p, Map.of()).keySet()) {
-                    if (include.test(q) && done.add(q)) {
+                for (Map.Entry<String, Float> pair : pairs.getOrDefault(p, Map.of()).entrySet()) {
+                    String q = pair.getKey();
+                    if (pair.getValue() >= minScore && include.test(q) && done.add(q)) {
                         todo.add(q);
                     }
                 }
