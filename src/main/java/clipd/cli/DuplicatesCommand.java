@@ -34,6 +34,10 @@ final class DuplicatesCommand {
             cli.out.print(Options.DUPLICATES.help());
             return 0;
         }
+        if (!args.positional().isEmpty()) {
+            throw new UsageException("clipd duplicates takes no " + args.positional().get(0)
+                    + "; name a folder with --folder DIR");
+        }
         Settings settings = Settings.from(args, cli.env);
         Path folder = args.value("--folder") == null ? null : cli.resolve(args.value("--folder"));
         Float threshold = args.value("--threshold") == null ? null : threshold(args.value("--threshold"));
