@@ -1,6 +1,7 @@
 package clipd.cli;
 
 import clipd.bench.BenchPhotos;
+import clipd.bench.DuplicatesBenchmark;
 import clipd.bench.IdleBenchmark;
 import clipd.bench.IndexBenchmark;
 import clipd.bench.ProcessMeter;
@@ -38,7 +39,9 @@ final class BenchCommand {
             case "index" -> index(args, rest, settings, cli);
             case "search" -> search(args, settings, cli);
             case "idle" -> idle(args, settings, cli);
-            default -> throw new UsageException("unknown benchmark '" + rest.get(0) + "': photos, index, search or idle");
+            case "duplicates" -> duplicates(args, cli);
+            default -> throw new UsageException("unknown benchmark '" + rest.get(0)
+                    + "': photos, index, search, idle or duplicates");
         };
     }
 
@@ -233,6 +236,20 @@ final class BenchCommand {
         } finally {
             delete(work, args.flag("--keep"), cli);
         }
+        return Main.OK;
+    }
+
+    private static int duplicates(Args args, Cli cli) throws UsageException {
+        int vectors = Args.parseInt("--vectors", orDefault(args.value("--vectors"), "100000"), 100, 100_000_000);
+        float threshold = DuplicatesCommand.threshold(orDefault(args.value("--threshold"), "0.99"));
+        DuplicatesBenchmark.Result r = new DuplicatesBenchmark().run(vectors, threshold);
+        cli.out.printf(Locale.ROOT, "%,d photos (%,d with a near copy), cosine >= %.2f, %d cores%n", r.photos(),
+                r.planted(), threshold, Runtime.getRuntime().availableProcessors());
+        cli.out.printf(Locale.ROOT, "  grouped in %.1f s; one more photo added in %.2f ms; %,d exact comparisons"
+                        + " (%.4f%% of all pairs)%n", r.buildSeconds(), r.addMillis(), r.comparisons(),
+                100.0 * r.comparisons() / ((double) r.photos() * (r.photos() - 1) / 2));
+        cli.out.printf(Locale.ROOT, "  found %,d of %,d copies; %.0f MB of heap for the signature tables%n",
+                r.found(), r.planted(), r.heapBytes() / 1e6);
         return Main.OK;
     }
 

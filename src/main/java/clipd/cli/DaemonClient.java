@@ -72,6 +72,11 @@ final class DaemonClient {
                 + "/tags?top=" + top)).GET());
     }
 
+    /** A read of the API, path and query. */
+    JsonNode get(String pathAndQuery) throws IOException, NotRunning {
+        return send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).GET());
+    }
+
     /** A call that changes the library. */
     JsonNode change(String path, String json) throws IOException, NotRunning {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")

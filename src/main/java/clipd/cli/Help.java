@@ -23,6 +23,7 @@ final class Help {
               clipd eval retrieval PAIRS.tsv        text-to-image recall@1/5/10 on image<TAB>caption rows
               clipd tags PATH                       the tags clipd chooses for a photo, and why
               clipd untag PATH... | --all           remove exactly the keywords clipd wrote
+              clipd duplicates [--folder DIR]       groups of photos that look the same (copies, re-encodes, bursts)
               clipd bench photos|index|search|idle  measure speed and memory on this machine
               clipd service install|uninstall|status  run clipd serve as your login's service (systemd, launchd)
               clipd --version | --help | COMMAND --help

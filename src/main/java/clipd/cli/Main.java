@@ -60,6 +60,7 @@ public final class Main {
             case "bench" -> BenchCommand.run(rest, cli);
             case "tags" -> TagsCommand.run(rest, cli);
             case "untag" -> UntagCommand.run(rest, cli);
+            case "duplicates" -> DuplicatesCommand.run(rest, cli);
             case "service" -> ServiceCommand.run(rest, cli);
             default -> throw new UsageException("unknown command '" + args.get(0) + "'");
         });

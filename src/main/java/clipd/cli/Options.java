@@ -219,7 +219,8 @@ final class Options {
             usage: clipd bench photos OUT [--count N] [--size WxH]
                    clipd bench index DIR [--threads N] [--batch-size N]
                    clipd bench search [--vectors N] [--runs N]
-                   clipd bench idle [--files N] [--seconds N]""", """
+                   clipd bench idle [--files N] [--seconds N]
+                   clipd bench duplicates [--vectors N] [--threshold T]""", """
             photos: writes N camera-like JPEGs with EXIF (default 100 of 4000x3000) to benchmark indexing with.
             index:  indexes a copy of DIR into a fresh store; prints images/s, decode and inference time per photo,
                     CPU use, peak RSS, the model's own rate on ready tensors, and the ratio of the two.
@@ -227,6 +228,9 @@ final class Options {
                     latency p50/p99 and the bytes per photo in the store and in memory.
             idle:   runs clipd serve on N small photos (default 100,000) until idle, then measures its CPU use
                     and RSS over N seconds (default 60).
+            duplicates: groups N random embeddings (default 100,000; one in a hundred with a near copy) into
+                    near-duplicates; prints the time for the whole library and for one more photo, the exact
+                    comparisons made, and the copies found.
             Work happens in a temporary folder, deleted afterwards (--keep keeps it); your index is not touched.""",
             List.of(
                     value("--count", "N", "photos: how many (default 100)"),
@@ -241,6 +245,7 @@ final class Options {
                             + "/usr/bin/python3 and Pillow, and print both rates and their ratio"),
                     value("--rounds", "N", "index: rounds, interleaved with rclip's; medians are printed (default 1, "
                             + "3 with --compare-rclip)"),
+                    value("--threshold", "T", "duplicates: the cosine that makes a pair (default 0.99)"),
                     flag("--keep", "keep the temporary folder")), List.of(FILES, MODEL));
 
     static final Command TAGS = new Command("tags", "usage: clipd tags [OPTIONS] PATH", """
@@ -259,6 +264,17 @@ final class Options {
             flag("--all", "every indexed photo"),
             flag("--dry-run", "print what would change; write nothing")), List.of(FILES));
 
+    static final Command DUPLICATES = new Command("duplicates", "usage: clipd duplicates [OPTIONS]", """
+            Groups indexed photos whose embeddings are near-identical (cosine at least T; default the model's
+            duplicates.threshold): copies, re-encodes, resized or lightly edited versions, and with a lower T burst
+            shots. Each group lists its photos with size, pixels and date, the suggested keeper first (the most
+            pixels, then the largest file, then the earliest capture date, then the most metadata). clipd never
+            deletes or moves a photo.""", List.of(
+            value("--folder", "DIR", "only photos under DIR"),
+            value("--threshold", "T", "the cosine that makes two photos duplicates (0 to 1, e.g. 0.95)"),
+            flag("--json", "print {threshold, keep_rule, groups: [{kind, members: [...]}]}")), List.of(FILES, MODEL,
+            DAEMON));
+
     static final Command SERVICE = new Command("service", """
             usage: clipd service install [DIR...]
                    clipd service uninstall
@@ -274,5 +290,5 @@ final class Options {
 
     /** Every command, in the order of clipd --help. */
     static final List<Command> COMMANDS = List.of(INDEX, SEARCH, SERVE, STATUS, OPEN, CONTROL, TOKENIZE, EMBED, EVAL,
-            BENCH, TAGS, UNTAG, SERVICE);
+            BENCH, TAGS, UNTAG, DUPLICATES, SERVICE);
 }

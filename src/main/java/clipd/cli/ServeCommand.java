@@ -4,6 +4,7 @@ import clipd.daemon.Daemon;
 import clipd.http.AccessToken;
 import clipd.http.HttpServer;
 import clipd.search.Searcher;
+import clipd.search.LibraryDuplicates;
 import clipd.search.VectorIndex;
 import clipd.tags.PhotoTagger;
 import sun.misc.Signal;
@@ -61,9 +62,11 @@ final class ServeCommand {
                     new Daemon.Pacing(settings.settleMillis(), settings.rescanMillis()),
                     settings.dataDir().resolve("status.json"), about);
             Searcher searcher = new Searcher(c.queryEmbedder(), index);
+            LibraryDuplicates duplicates = new LibraryDuplicates(c.store, index, c.descriptor.duplicateThreshold())
+                    .start();
             try (HttpServer http = new HttpServer(new HttpServer.Options(settings.listen(), settings.port(),
                     MAX_UPLOAD_BYTES, settings.dataDir().resolve("thumbnails"), THUMBNAIL_CACHE_BYTES,
-                    settings.maxImagePixels()), searcher, c.store, daemon, tagger)) {
+                    settings.maxImagePixels()), searcher, c.store, daemon, tagger, duplicates)) {
                 AccessToken token = AccessToken.loadOrCreate(settings.dataDir());
                 int port = http.start(token);
                 Endpoint endpoint = new Endpoint(ProcessHandle.current().pid(), settings.listen(), port);

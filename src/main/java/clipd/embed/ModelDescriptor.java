@@ -25,9 +25,15 @@ public record ModelDescriptor(
         Path textualFile,
         String textualInput,
         String textualOutput,
-        Path tokenizerFile) {
+        Path tokenizerFile,
+        float duplicateThreshold) {
 
     public static final String FILE_NAME = "model.properties";
+    /**
+     * The cosine at which two photos count as near-duplicates when the descriptor does not say: Immich's default for
+     * CLIP (a cosine distance of 0.01 or less), which matches copies, re-encodes and resizes but not burst shots.
+     */
+    static final float DEFAULT_DUPLICATE_THRESHOLD = 0.99f;
 
     /** Reads the descriptor and checks that every file it names exists. */
     public static ModelDescriptor load(Path directory) throws ModelUnavailableException {
@@ -59,7 +65,8 @@ public record ModelDescriptor(
                 directory.resolve(f.string("textual.file")).normalize(),
                 f.string("textual.input"),
                 f.string("textual.output"),
-                directory.resolve(f.string("tokenizer.file")).normalize());
+                directory.resolve(f.string("tokenizer.file")).normalize(),
+                f.cosine("duplicates.threshold", DEFAULT_DUPLICATE_THRESHOLD));
         d.requireFile(d.tokenizerFile);
         return d;
     }
@@ -95,6 +102,22 @@ public record ModelDescriptor(
                 // reported below
             }
             throw new ModelUnavailableException(directory, file + ": '" + key + "' must be a positive integer, not '" + v + "'");
+        }
+
+        float cosine(String key, float fallback) throws ModelUnavailableException {
+            String v = p.getProperty(key);
+            if (v == null || v.isBlank()) {
+                return fallback;
+            }
+            try {
+                float f = Float.parseFloat(v.trim());
+                if (f > 0 && f <= 1) {
+                    return f;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            throw new ModelUnavailableException(directory, file + ": '" + key + "' must be a cosine in (0, 1], not '" + v + "'");
         }
 
         float[] floats(String key, int count) throws ModelUnavailableException {

@@ -1,6 +1,7 @@
 package clipd.http;
 
 import clipd.daemon.LibraryControl;
+import clipd.search.LibraryDuplicates;
 import clipd.search.Searcher;
 import clipd.store.PhotoStore;
 import clipd.tags.PhotoTagger;
@@ -17,7 +18,7 @@ import java.util.List;
  * clipd's local HTTP API and search page (Javalin on Jetty), listening on loopback unless told otherwise. This class
  * only assembles the server: the middleware runs first on every request ({@link SecurityHeaders},
  * {@link RequestGuard}, then {@link Authentication}), then one route table per resource ({@link AuthRoutes}, {@link SearchRoutes},
- * {@link PhotoRoutes}, {@link LibraryRoutes}); {@link ErrorAnswers} turns what they throw into JSON. Photos are named
+ * {@link PhotoRoutes}, {@link LibraryRoutes}, {@link DuplicateRoutes}); {@link ErrorAnswers} turns what they throw into JSON. Photos are named
  * by id only; a file is served only if it is in the index.
  */
 public final class HttpServer implements AutoCloseable {
@@ -31,18 +32,27 @@ public final class HttpServer implements AutoCloseable {
     private final LibraryControl library;
     private final PhotoTagger tagger;
     private final Thumbnails thumbnails;
+    private final LibraryDuplicates duplicates;
     private Javalin app;
 
-    /**
-     * @param tagger explains photos' tags; null when tagging is off
-     */
+    /** A server without near-duplicate groups (tests and benchmarks of the other routes). */
     public HttpServer(Options options, Searcher searcher, PhotoStore store, LibraryControl library,
                       PhotoTagger tagger) {
+        this(options, searcher, store, library, tagger, null);
+    }
+
+    /**
+     * @param tagger     explains photos' tags; null when tagging is off
+     * @param duplicates the library's near-duplicate groups; null leaves {@code /api/duplicates} out
+     */
+    public HttpServer(Options options, Searcher searcher, PhotoStore store, LibraryControl library,
+                      PhotoTagger tagger, LibraryDuplicates duplicates) {
         this.options = options;
         this.searcher = searcher;
         this.store = store;
         this.library = library;
         this.tagger = tagger;
+        this.duplicates = duplicates;
         this.thumbnails = new Thumbnails(options.thumbnailDir(), options.thumbnailCacheBytes(),
                 options.maxImagePixels(), 2);
     }
@@ -52,9 +62,12 @@ public final class HttpServer implements AutoCloseable {
         RequestGuard guard = new RequestGuard(RequestGuard.namesFor(options.listen()), options.maxUploadBytes());
         Authentication auth = new Authentication(token);
         PhotoIds ids = new PhotoIds(token, searcher.index());
-        List<Routes> resources = List.of(new AuthRoutes(auth, token), new SearchRoutes(searcher, ids),
-                new PhotoRoutes(searcher.index(), ids, store, tagger, thumbnails),
-                new LibraryRoutes(library, searcher.index()));
+        List<Routes> resources = new java.util.ArrayList<>(List.of(new AuthRoutes(auth, token),
+                new SearchRoutes(searcher, ids), new PhotoRoutes(searcher.index(), ids, store, tagger, thumbnails),
+                new LibraryRoutes(library, searcher.index())));
+        if (duplicates != null) {
+            resources.add(new DuplicateRoutes(duplicates, ids));
+        }
         app = Javalin.create(config -> {
             config.jetty.host = options.listen();
             config.jetty.port = options.port();

@@ -65,7 +65,8 @@ public final class PhotoStore implements AutoCloseable {
     private final Path file;
     private volatile Maps maps;
     private DiskSpace space;
-    private volatile RecordListener listener = RecordListener.NONE;
+    /** The in-memory views that follow the store (the search index, the duplicate groups). */
+    private final java.util.List<RecordListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Kept here because counting a MapDB tree walks it, too slow for a status read every second. */
     private final AtomicLong recordCount = new AtomicLong();
     /** What happened to the file, for the status: null, or "rebuilding …" while it runs, or what a rebuild kept. */
@@ -73,16 +74,6 @@ public final class PhotoStore implements AutoCloseable {
 
     /** Told of every record written or removed, so an in-memory view (the daemon's search index) can follow. */
     public interface RecordListener {
-        RecordListener NONE = new RecordListener() {
-            @Override
-            public void recordPut(String path, PhotoRecord record) {
-            }
-
-            @Override
-            public void recordRemoved(String path) {
-            }
-        };
-
         void recordPut(String path, PhotoRecord record);
 
         void recordRemoved(String path);
@@ -410,8 +401,9 @@ public final class PhotoStore implements AutoCloseable {
         return guard(m -> Optional.ofNullable(m.files.get(path)).map(b -> PhotoRecord.fromBytes(Sealed.open(path, b))));
     }
 
+    /** Adds a listener, told from now on of every record written or removed, on the thread that writes it. */
     public void listen(RecordListener listener) {
-        this.listener = listener;
+        listeners.add(listener);
     }
 
     /** Whether the disk has room for writes again (after a {@link DiskFullException}). */
@@ -424,7 +416,7 @@ public final class PhotoStore implements AutoCloseable {
         if (guard(m -> m.files.put(path, Sealed.seal(path, record.toBytes()))) == null) {
             recordCount.incrementAndGet();
         }
-        listener.recordPut(path, record);
+        listeners.forEach(l -> l.recordPut(path, record));
     }
 
     public void removeRecord(String path) {
@@ -433,7 +425,7 @@ public final class PhotoStore implements AutoCloseable {
             return m.files.remove(path);
         }) != null) {
             recordCount.decrementAndGet();
-            listener.recordRemoved(path);
+            listeners.forEach(l -> l.recordRemoved(path));
         }
     }
 

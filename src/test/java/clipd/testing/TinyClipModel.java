@@ -108,5 +108,8 @@ public final class TinyClipModel {
             textual.input=input
             textual.output=output
             tokenizer.file=../../../../../../shared/clip/bpe_simple_vocab_16e6.txt.gz
+            # measured on re-encoded, resized and cropped shared photos (DuplicatesTest): copies >= 0.9998, crops >= 0.82,
+            # different photos <= 0.82
+            duplicates.threshold=0.9
             """;
 }

@@ -1,0 +1,87 @@
+package clipd.bench;
+
+import clipd.search.NearDuplicates;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * {@code clipd bench duplicates}: how long finding near-duplicates takes at library scale, and how many it finds.
+ * Random unit vectors that share a common direction the way CLIP embeddings do (two unrelated photos at cosine
+ * about 0.5), with one photo in a hundred given a near copy at cosine 0.995: the time to group a whole library,
+ * the time to add one photo as the daemon does, the exact comparisons made, and the copies found.
+ */
+public final class DuplicatesBenchmark {
+    private static final int DIM = 512;
+
+    public record Result(int photos, int planted, int found, double buildSeconds, double addMillis,
+                         long comparisons, long heapBytes) {
+    }
+
+    public Result run(int photos, float threshold) {
+        Random random = new Random(42);
+        float[] shared = unit(gaussian(random));
+        Map<String, float[]> vectors = new HashMap<>(photos * 2);
+        List<String> paths = new ArrayList<>(photos);
+        int planted = 0;
+        for (int i = 0; paths.size() < photos; i++) {
+            float[] v = gaussian(random);
+            for (int d = 0; d < DIM; d++) {
+                v[d] = 0.7f * shared[d] + 0.7f * v[d] / (float) Math.sqrt(DIM);
+            }
+            String path = String.format("/photos/%04d/IMG_%06d.jpg", i / 1000, i);
+            vectors.put(path, unit(v));
+            paths.add(path);
+            if (i % 100 == 0 && paths.size() < photos) {
+                float[] copy = vectors.get(path).clone();
+                float[] noise = gaussian(random);
+                for (int d = 0; d < DIM; d++) {
+                    copy[d] += 0.1f * noise[d] / (float) Math.sqrt(DIM);
+                }
+                vectors.put(path + ".resized.jpg", unit(copy));
+                paths.add(path + ".resized.jpg");
+                planted++;
+            }
+        }
+        Runtime rt = Runtime.getRuntime();
+        System.gc();
+        long heapBefore = rt.totalMemory() - rt.freeMemory();
+        NearDuplicates near = new NearDuplicates(DIM, threshold, vectors::get);
+        long start = System.nanoTime();
+        near.addAll(paths.subList(0, paths.size() - 100));
+        double build = (System.nanoTime() - start) / 1e9;
+        long addStart = System.nanoTime();
+        for (String p : paths.subList(paths.size() - 100, paths.size())) {
+            near.add(p);
+        }
+        double addMillis = (System.nanoTime() - addStart) / 1e6 / 100;
+        int found = (int) near.groups(p -> true).stream().filter(g -> g.size() == 2
+                && g.get(1).equals(g.get(0) + ".resized.jpg")).count();
+        System.gc();
+        long heap = rt.totalMemory() - rt.freeMemory() - heapBefore;
+        return new Result(paths.size(), planted, found, build, addMillis, near.comparisons(), heap);
+    }
+
+    private static float[] gaussian(Random random) {
+        float[] v = new float[DIM];
+        for (int d = 0; d < DIM; d++) {
+            v[d] = (float) random.nextGaussian();
+        }
+        return v;
+    }
+
+    private static float[] unit(float[] v) {
+        double n = 0;
+        for (float x : v) {
+            n += x * x;
+        }
+        float inv = (float) (1 / Math.sqrt(n));
+        for (int d = 0; d < v.length; d++) {
+            v[d] *= inv;
+        }
+        return v;
+    }
+}

@@ -1,0 +1,132 @@
+package clipd.search;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NearDuplicatesTest {
+    private static final int DIM = 512;
+    private final Random random = new Random(7);
+    private final Map<String, float[]> vectors = new HashMap<>();
+
+    private float[] unit(float[] v) {
+        double n = 0;
+        for (float x : v) {
+            n += x * x;
+        }
+        for (int i = 0; i < v.length; i++) {
+            v[i] /= (float) Math.sqrt(n);
+        }
+        return v;
+    }
+
+    private float[] randomUnit() {
+        float[] v = new float[DIM];
+        for (int i = 0; i < DIM; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return unit(v);
+    }
+
+    /** A unit vector at exactly cosine {@code cos} from {@code base}. */
+    private float[] near(float[] base, double cos) {
+        float[] noise = randomUnit();
+        double along = VectorIndex.exactDot(noise, base);
+        float[] orthogonal = new float[DIM];
+        for (int i = 0; i < DIM; i++) {
+            orthogonal[i] = (float) (noise[i] - along * base[i]);
+        }
+        unit(orthogonal);
+        float[] v = new float[DIM];
+        double sin = Math.sqrt(1 - cos * cos);
+        for (int i = 0; i < DIM; i++) {
+            v[i] = (float) (cos * base[i] + sin * orthogonal[i]);
+        }
+        return unit(v);
+    }
+
+    @Test
+    void findsEveryPairAboveTheThresholdAndNoneBelowWithoutComparingAllPairs() {
+        List<String> paths = new ArrayList<>();
+        int n = 6_000;
+        for (int i = 0; i < n; i++) {
+            String p = "/photos/" + i + ".jpg";
+            float[] v = randomUnit();
+            vectors.put(p, v);
+            paths.add(p);
+            if (i % 30 == 0) {
+                vectors.put(p + ".copy", near(v, 0.995));
+                paths.add(p + ".copy");
+            } else if (i % 30 == 1) {
+                vectors.put(p + ".other", near(v, 0.97));
+                paths.add(p + ".other");
+            }
+        }
+        NearDuplicates near = new NearDuplicates(DIM, 0.99f, vectors::get);
+        near.addAll(paths);
+        List<List<String>> groups = near.groups(p -> true);
+        assertEquals(n / 30, groups.size(), "one group per copied photo, none for the 0.97 pairs");
+        for (List<String> g : groups) {
+            assertEquals(2, g.size());
+            assertEquals(g.get(0) + ".copy", g.get(1));
+            assertTrue(near.score(g.get(0), g.get(1)) > 0.99f);
+        }
+        long allPairs = (long) paths.size() * (paths.size() - 1) / 2;
+        assertTrue(near.comparisons() < allPairs / 100, near.comparisons() + " comparisons of " + allPairs + " pairs");
+    }
+
+    @Test
+    void aPhotoAddedLaterIsLinkedAndARemovedOneLeavesItsGroup() {
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            vectors.put("/p/" + i, randomUnit());
+            paths.add("/p/" + i);
+        }
+        NearDuplicates near = new NearDuplicates(DIM, 0.98f, vectors::get);
+        near.addAll(paths);
+        assertTrue(near.groups(p -> true).isEmpty());
+
+        vectors.put("/p/7-resized", near(vectors.get("/p/7"), 0.999));
+        vectors.put("/p/7-burst", near(vectors.get("/p/7-resized"), 0.99));
+        near.add("/p/7-resized");
+        near.add("/p/7-burst");
+        assertEquals(List.of(List.of("/p/7", "/p/7-burst", "/p/7-resized")), near.groups(p -> true));
+        assertEquals(List.of(List.of("/p/7", "/p/7-resized")), near.groups(p -> !p.endsWith("burst")),
+                "a filter leaves photos out of groups");
+
+        near.remove("/p/7-resized");
+        assertNull(near.score("/p/7", "/p/7-resized"));
+        List<List<String>> left = near.groups(p -> true);
+        assertTrue(left.isEmpty() || left.equals(List.of(List.of("/p/7", "/p/7-burst"))), left.toString());
+        assertNotNull(near.groups(p -> true));
+    }
+
+    @Test
+    void theCentreFollowsAGrowingLibraryWithoutLosingPairs() {
+        NearDuplicates near = new NearDuplicates(DIM, 0.99f, vectors::get);
+        float[] shared = randomUnit(); // every photo leans the same way, as CLIP embeddings do
+        for (int i = 0; i < 3_000; i++) {
+            float[] v = randomUnit();
+            for (int d = 0; d < DIM; d++) {
+                v[d] = v[d] * 0.6f + shared[d] * 0.8f;
+            }
+            vectors.put("/a/" + i, unit(v));
+            near.add("/a/" + i);
+            if (i % 100 == 0) {
+                vectors.put("/a/" + i + "c", near(vectors.get("/a/" + i), 0.997));
+                near.add("/a/" + i + "c");
+            }
+        }
+        assertEquals(30, near.groups(p -> true).size());
+        assertTrue(near.comparisons() < 3_000L * 3_000 / 40, near.comparisons() + " comparisons");
+    }
+}
