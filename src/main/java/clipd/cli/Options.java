@@ -124,6 +124,7 @@ final class Options {
             EXECUTION_PROVIDER));
 
     static final Group INDEXING = new Group("indexing", List.of(THREADS, BATCH_SIZE, MAX_IMAGE_MEGAPIXELS,
+            EXECUTION_PROVIDER,
             value("--exclude-dir", "NAME", "a folder name to skip, repeatable; replaces the defaults (@eaDir, "
                     + "node_modules, .git, System Volume Information; config exclude_dirs)"),
             flag("--include-hidden", "also index hidden files and folders (names starting with '.'; config "

@@ -67,20 +67,17 @@ record Settings(Path dataDir, Path modelDir, List<Path> folders, int threads, in
                 v.integer("--min-free-megabytes", "min_free_megabytes",
                         (int) (PhotoStore.DEFAULT_MIN_FREE_BYTES >> 20), 0, 1 << 20) * (1L << 20),
                 v.where("--data-dir", "data_dir", "CLIPD_DATA_DIR"),
-                executionProvider(v, args, env),
+                executionProvider(v),
                 v.integer("--visual-idle-seconds", "visual_idle_seconds", DEFAULT_VISUAL_IDLE_SECONDS, 0, 86_400)
                         * 1000L);
     }
 
-    private static ExecutionProvider executionProvider(Value v, Args args, Map<String, String> env)
-            throws UsageException {
-        String envValue = env.get("CLIPD_EXECUTION_PROVIDER");
-        String raw = v.get("--execution-provider", "execution_provider", envValue);
+    private static ExecutionProvider executionProvider(Value v) throws UsageException {
+        String raw = v.get("--execution-provider", "execution_provider", "CLIPD_EXECUTION_PROVIDER");
         if (raw == null) {
             return ExecutionProvider.AUTO;
         }
-        String source = args.value("--execution-provider") != null ? "--execution-provider"
-                : envValue != null && !envValue.isBlank() ? "CLIPD_EXECUTION_PROVIDER" : "config key execution_provider";
+        String source = v.where("--execution-provider", "execution_provider", "CLIPD_EXECUTION_PROVIDER");
         return ExecutionProvider.named(raw).orElseThrow(() -> new UsageException(source + " is '" + raw
                 + "'; say " + ExecutionProvider.choices()));
     }

@@ -1,5 +1,7 @@
 package clipd.store;
 
+import clipd.util.PrivateFiles;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,8 +22,8 @@ final class Holder {
 
     static void claim(Path index) {
         try {
-            Files.writeString(fileOf(index), ProcessHandle.current().pid() + " " + command() + "\n",
-                    StandardCharsets.UTF_8);
+            // private, like everything in the data directory: the command line names the user's folders
+            PrivateFiles.writeAtomically(fileOf(index), ProcessHandle.current().pid() + " " + command() + "\n");
         } catch (IOException e) {
             // only a description: the lock works without it
         }

@@ -101,7 +101,7 @@ class DuplicatesCommandTest {
                 .resolve("p0-original copy.jpg"));
         assertEquals(0, clipd("index", photos.toString()).code());
 
-        Run r = clipd("duplicates", "--json", photos.toString());
+        Run r = clipd("duplicates", "--json", "--folder", photos.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode groups = new ObjectMapper().readTree(r.out()).get("groups");
         Set<String> grouped = new HashSet<>();

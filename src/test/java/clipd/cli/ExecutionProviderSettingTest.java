@@ -11,6 +11,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** execution_provider and visual_idle_seconds: flag, then environment, then config file, then the default. */
 class ExecutionProviderSettingTest {
@@ -52,9 +53,10 @@ class ExecutionProviderSettingTest {
         assertEquals("CLIPD_EXECUTION_PROVIDER is 'metal'; say auto, cpu, coreml or cuda",
                 assertThrows(UsageException.class, () -> settings("",
                         Map.of("CLIPD_EXECUTION_PROVIDER", "metal"))).getMessage());
-        assertEquals("config key execution_provider is 'tpu'; say auto, cpu, coreml or cuda",
-                assertThrows(UsageException.class, () -> settings("execution_provider = tpu\n", Map.of()))
-                        .getMessage());
+        String fromFile = assertThrows(UsageException.class, () -> settings("execution_provider = tpu\n",
+                Map.of())).getMessage();
+        assertTrue(fromFile.endsWith("config.properties line 1: execution_provider is 'tpu'; say auto, cpu, coreml "
+                + "or cuda"), fromFile);
         assertThrows(UsageException.class, () -> settings("visual_idle_seconds = -1\n", Map.of()));
     }
 }

@@ -118,7 +118,8 @@ class UnseenAndMovedTest {
         }
         assertEquals(4, moved.hashed(), "alike files are read, not matched by name, size and time");
         assertEquals(0, moved.embedded());
-        assertEquals(4, moved.removed());
+        assertEquals(4, moved.renamed(), "each moved photo counts once, as renamed");
+        assertEquals(0, moved.removed());
         assertEquals(4, store.recordCount());
     }
 }
