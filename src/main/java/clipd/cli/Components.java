@@ -54,7 +54,7 @@ final class Components implements AutoCloseable {
             java.nio.file.Files.createDirectories(settings.dataDir());
         } catch (IOException e) {
             throw new UsageException(settings.dataDirSource() + " is '" + settings.dataDir() + "', where no folder "
-                    + "can be made (" + clipd.util.IoErrors.reason(e) + "); name a folder of your own for the index");
+                    + "can be made (" + clipd.util.Problems.reason(e) + "); name a folder of your own for the index");
         } catch (UnsupportedOperationException | SecurityException e) {
             throw new UsageException(settings.dataDirSource() + " is '" + settings.dataDir() + "': " + e.getMessage());
         }

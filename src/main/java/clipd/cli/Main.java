@@ -108,9 +108,9 @@ public final class Main {
     static String describe(IOException e) {
         if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
             return f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": "
-                    + clipd.util.IoErrors.reason(e);
+                    + clipd.util.Problems.reason(e);
         }
-        return clipd.util.IoErrors.reason(e);
+        return clipd.util.Problems.reason(e);
     }
 
     static String version() {

@@ -55,7 +55,7 @@ public final class QueryEmbedder {
             return Files.readAllBytes(term.path());
         } catch (IOException e) {
             throw new QueryException("cannot read the query image " + term.path() + ": "
-                    + (Files.isDirectory(term.path()) ? "it is a folder" : clipd.util.IoErrors.reason(e)));
+                    + (Files.isDirectory(term.path()) ? "it is a folder" : clipd.util.Problems.reason(e)));
         }
     }
 

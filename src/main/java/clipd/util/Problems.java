@@ -21,6 +21,15 @@ public final class Problems {
             String what = f.getOtherFile() == null ? f.getFile() : f.getFile() + " -> " + f.getOtherFile();
             return why(f) + ": " + what;
         }
+        return message(e);
+    }
+
+    /** Why an I/O operation failed, in words, without the path (for a caller that names the path once). */
+    public static String reason(java.io.IOException e) {
+        return e instanceof FileSystemException f ? why(f) : message(e);
+    }
+
+    private static String message(Throwable e) {
         String message = e.getMessage();
         if (message == null || message.isBlank()) {
             return e.getClass().getSimpleName();
@@ -34,7 +43,7 @@ public final class Problems {
             return f.getReason();
         }
         if (f instanceof NoSuchFileException) {
-            return "no such file or folder (deleted or moved meanwhile?)";
+            return "no such file or folder";
         }
         if (f instanceof AccessDeniedException) {
             return "permission denied";
