@@ -200,7 +200,7 @@ public final class XmpFiles {
                 throw new RefusedException("its sidecar starts with blank space, so exiftool and apps like it do not"
                         + " read it as XMP");
             }
-            List<String> iptc = embed ? JpegXmp.iptcKeywords(jpeg.bytes()) : List.of();
+            List<String> iptc = iptcKeywords(photo, jpeg);
             XmpKeywords xmp = XmpKeywords.parse(before);
             String outside = xmp.outsideOwnFields();
             boolean changed = xmp.retag(tags == null ? List.of() : tags, iptc);
@@ -242,6 +242,21 @@ public final class XmpFiles {
         } catch (IOException | RuntimeException e) {
             return failed(target, e);
         }
+    }
+
+    /**
+     * The person's IPTC keywords of a JPEG, which MWG-reconciling readers (exiftool -use MWG, Lightroom) stop showing
+     * once there is a dc:subject: clipd copies them in when it creates one, in the photo or in its sidecar.
+     */
+    private List<String> iptcKeywords(Path photo, SafeWriter.Snapshot jpeg) throws IOException {
+        if (jpeg != null) {
+            return JpegXmp.iptcKeywords(jpeg.bytes());
+        }
+        if (!hasJpegName(photo)) {
+            return List.of();
+        }
+        SafeWriter.Snapshot read = writer.read(photo);
+        return read.exists() && JpegXmp.isJpeg(read.bytes()) ? JpegXmp.iptcKeywords(read.bytes()) : List.of();
     }
 
     private static String text(SafeWriter.Snapshot file) {

@@ -154,6 +154,27 @@ class ThirdPartyPhotosTest {
         assertEquals(String.join("|", expected), xmpSubject, "a reader of XMP sees the person's keywords and clipd's");
     }
 
+    @Test
+    void inSidecarModeThePersonsIptcKeywordsJoinTheSidecarsSubjectToo() throws Exception {
+        Path photo = tmp.resolve("iptc-sidecar.jpg");
+        copy("et_IPTC.jpg", photo);
+        byte[] original = Files.readAllBytes(photo);
+        String iptc = new String(run("exiftool", "-s3", "-sep", "|", "-IPTC:Keywords", photo.toString()),
+                StandardCharsets.UTF_8).trim();
+        XmpFiles sidecar = new XmpFiles(XmpFiles.Mode.SIDECAR, false, false);
+        assertEquals(XmpFiles.Outcome.Kind.WRITTEN, sidecar.retag(photo, List.of("cat")).kind());
+        List<String> expected = new ArrayList<>(List.of(iptc.split("\\|")));
+        expected.add("cat");
+        Path xmp = tmp.resolve("iptc-sidecar.jpg.xmp");
+        String subject = new String(run("exiftool", "-s3", "-sep", "|", "-XMP-dc:Subject", xmp.toString()),
+                StandardCharsets.UTF_8).trim();
+        assertEquals(String.join("|", expected), subject, "a reader of the sidecar sees the person's keywords");
+        assertEquals(List.of("cat"), sidecar.current(photo).own(), "the IPTC keywords are not claimed");
+        assertArrayEquals(original, Files.readAllBytes(photo), "the photo itself is not touched");
+        assertEquals(XmpFiles.Outcome.Kind.WRITTEN, sidecar.untag(photo).kind());
+        assertTrue(Files.notExists(xmp), "the copies go with clipd's keywords: the sidecar held nothing else");
+    }
+
     private void assertCheckerFindsNoHarm(Path corpus, String mode) throws Exception {
         Path model = Path.of("src/test/resources/models/tiny").toAbsolutePath();
         Process p = new ProcessBuilder("python3", SHARED.resolve("tools/xmp_check.py").toString(),
