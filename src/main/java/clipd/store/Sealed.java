@@ -38,21 +38,28 @@ final class Sealed {
         return Arrays.copyOfRange(stored, 1, n + 1);
     }
 
-    /** An embedding with two more numbers: a marker no embedding holds (≈3.4e38, its elements are ≤ 1) and the CRC. */
+    /**
+     * An embedding with three more numbers: a marker no embedding holds (≈3.4e38, its elements are ≤ 1) and the CRC
+     * as two 16-bit halves. Whole numbers below 65,536 are exact floats; a CRC kept as one float's raw bits would be
+     * a NaN for one value in 256, and MapDB's float serializer writes every NaN as the same bits.
+     */
     static float[] seal(String key, float[] v) {
-        float[] out = Arrays.copyOf(v, v.length + 2);
+        int crc = crc(key, v, v.length);
+        float[] out = Arrays.copyOf(v, v.length + 3);
         out[v.length] = Float.intBitsToFloat(VECTOR_MARKER);
-        out[v.length + 1] = Float.intBitsToFloat(crc(key, v, v.length));
+        out[v.length + 1] = crc >>> 16;
+        out[v.length + 2] = crc & 0xffff;
         return out;
     }
 
     /** The embedding, or null when it does not match its checksum; one stored without a checksum as it is. */
     static float[] open(String key, float[] stored) {
-        int n = stored.length - 2;
+        int n = stored.length - 3;
         if (n < 0 || Float.floatToRawIntBits(stored[n]) != VECTOR_MARKER) {
             return stored;
         }
-        return Float.floatToRawIntBits(stored[n + 1]) == crc(key, stored, n) ? Arrays.copyOf(stored, n) : null;
+        int crc = (int) stored[n + 1] << 16 | (int) stored[n + 2];
+        return crc == crc(key, stored, n) ? Arrays.copyOf(stored, n) : null;
     }
 
     private static int crc(String key, float[] v, int length) {
