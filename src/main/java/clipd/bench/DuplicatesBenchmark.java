@@ -1,5 +1,6 @@
 package clipd.bench;
 
+import clipd.embed.Vectors;
 import clipd.search.NearDuplicates;
 
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ public final class DuplicatesBenchmark {
 
     public Result run(int photos, float threshold) {
         Random random = new Random(42);
-        float[] shared = unit(gaussian(random));
+        float[] shared = Vectors.normalize(gaussian(random));
         Map<String, float[]> vectors = new HashMap<>(photos * 2);
         List<String> paths = new ArrayList<>(photos);
         int planted = 0;
@@ -33,7 +34,7 @@ public final class DuplicatesBenchmark {
                 v[d] = 0.7f * shared[d] + 0.7f * v[d] / (float) Math.sqrt(DIM);
             }
             String path = String.format("/photos/%04d/IMG_%06d.jpg", i / 1000, i);
-            vectors.put(path, unit(v));
+            vectors.put(path, Vectors.normalize(v));
             paths.add(path);
             if (i % 100 == 0 && paths.size() < photos) {
                 float[] copy = vectors.get(path).clone();
@@ -41,7 +42,7 @@ public final class DuplicatesBenchmark {
                 for (int d = 0; d < DIM; d++) {
                     copy[d] += 0.1f * noise[d] / (float) Math.sqrt(DIM);
                 }
-                vectors.put(path + ".resized.jpg", unit(copy));
+                vectors.put(path + ".resized.jpg", Vectors.normalize(copy));
                 paths.add(path + ".resized.jpg");
                 planted++;
             }
@@ -73,15 +74,4 @@ public final class DuplicatesBenchmark {
         return v;
     }
 
-    private static float[] unit(float[] v) {
-        double n = 0;
-        for (float x : v) {
-            n += x * x;
-        }
-        float inv = (float) (1 / Math.sqrt(n));
-        for (int d = 0; d < v.length; d++) {
-            v[d] *= inv;
-        }
-        return v;
-    }
 }

@@ -84,14 +84,6 @@ public final class NearDuplicates {
         this.centre = new float[dim];
     }
 
-    public float threshold() {
-        return threshold;
-    }
-
-    public int size() {
-        return rowOf.size();
-    }
-
     /** Exact comparisons made so far, for the benchmark. */
     public long comparisons() {
         return comparisons;

@@ -1,5 +1,6 @@
 package clipd.search;
 
+import clipd.embed.Vectors;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -18,23 +19,12 @@ class NearDuplicatesTest {
     private final Random random = new Random(7);
     private final Map<String, float[]> vectors = new HashMap<>();
 
-    private float[] unit(float[] v) {
-        double n = 0;
-        for (float x : v) {
-            n += x * x;
-        }
-        for (int i = 0; i < v.length; i++) {
-            v[i] /= (float) Math.sqrt(n);
-        }
-        return v;
-    }
-
     private float[] randomUnit() {
         float[] v = new float[DIM];
         for (int i = 0; i < DIM; i++) {
             v[i] = (float) random.nextGaussian();
         }
-        return unit(v);
+        return Vectors.normalize(v);
     }
 
     /** A unit vector at exactly cosine {@code cos} from {@code base}. */
@@ -45,13 +35,13 @@ class NearDuplicatesTest {
         for (int i = 0; i < DIM; i++) {
             orthogonal[i] = (float) (noise[i] - along * base[i]);
         }
-        unit(orthogonal);
+        Vectors.normalize(orthogonal);
         float[] v = new float[DIM];
         double sin = Math.sqrt(1 - cos * cos);
         for (int i = 0; i < DIM; i++) {
             v[i] = (float) (cos * base[i] + sin * orthogonal[i]);
         }
-        return unit(v);
+        return Vectors.normalize(v);
     }
 
     @Test
@@ -119,7 +109,7 @@ class NearDuplicatesTest {
             for (int d = 0; d < DIM; d++) {
                 v[d] = v[d] * 0.6f + shared[d] * 0.8f;
             }
-            vectors.put("/a/" + i, unit(v));
+            vectors.put("/a/" + i, Vectors.normalize(v));
             near.add("/a/" + i);
             if (i % 100 == 0) {
                 vectors.put("/a/" + i + "c", near(vectors.get("/a/" + i), 0.997));
