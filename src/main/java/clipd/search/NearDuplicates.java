@@ -4,33 +4,37 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
  * Which photos look the same: every pair of embeddings whose cosine reaches a threshold, found without comparing
- * every photo with every other. Each photo gets a 128-bit random-hyperplane sketch (SimHash, Charikar 2002) of its
- * embedding minus the library's mean direction, and {@value #TABLES} tables each key it by {@value #BITS} of those
- * bits, drawn at random; only photos that share a key in at least one table are compared exactly. Two embeddings at
- * angle θ (after centring) agree on a bit with probability 1 − θ/π, so a re-encoded or resized copy (θ ≈ 15°) shares
- * a table's key with probability 0.92^16 ≈ 0.26 and is missed by all 32 with a probability near 10⁻⁴, a burst shot
- * at θ ≈ 25° by about 5%; two unrelated photos share a key with probability about 2⁻¹⁶, so the exact comparisons
- * grow as n²·2⁻¹¹ instead of n². Buckets are linked lists in flat int arrays (a bucket head per possible key), so a
- * photo costs 2 longs and {@value #TABLES} ints beyond its path. Photos are added and removed one at a time, as the
- * daemon indexes them; {@link #groups} links pairs into groups (connected components).
+ * every photo with every other. Each distinct embedding gets a 128-bit random-hyperplane sketch (SimHash, Charikar
+ * 2002) of itself minus the library's mean direction, and {@value #TABLES} tables each key it by {@value #BITS} of
+ * those bits, drawn at random; only embeddings that share a key in at least one table are compared exactly. Two
+ * embeddings at angle θ (after centring) agree on a bit with probability 1 − θ/π, so a re-encoded or resized copy
+ * (θ ≈ 15°) shares a table's key with probability 0.92^16 ≈ 0.26 and is missed by all 32 with a probability near
+ * 10⁻⁴, a burst shot at θ ≈ 25° by about 5%; two unrelated photos share a key with probability about 2⁻¹⁶, so the
+ * exact comparisons grow as n²·2⁻¹¹ instead of n². Buckets are linked lists in flat int arrays (a bucket head per
+ * possible key), so an embedding costs 2 longs and {@value #TABLES} ints beyond its paths.
+ *
+ * <p>Photos with the same embedding (copies of one file, or files that differ only in their metadata) share one
+ * row, so a thousand copies cost one row and no pairs, not half a million pairs. In a crowd of near-identical
+ * embeddings (a time-lapse, a long burst) each new one is linked to at most {@value #MAX_LINKS} of the others,
+ * which is enough to join the crowd's group and keeps the pairs linear in the library; removing photos from such a
+ * crowd can then split its group until the next start groups the library again. Photos are added and removed one
+ * at a time, as the daemon indexes them; {@link #groups} links pairs into groups (connected components).
  *
  * <p>Not thread-safe: the daemon calls it under its own lock.
  */
 public final class NearDuplicates {
     static final int TABLES = 32;
     static final int BITS = 16;
+    static final int MAX_LINKS = 64;
     private static final int SKETCH_BITS = 128;
-    /** A centre computed from fewer photos than this is recomputed once the library has doubled. */
+    /** A centre computed from fewer embeddings than this is recomputed once the library has doubled. */
     private static final int SETTLED_CENTRE = 100_000;
     private static final int NONE = -1;
 
@@ -41,14 +45,19 @@ public final class NearDuplicates {
     private final int[][] keyBits = new int[TABLES][BITS];
     private float[] centre;
     private int centreFrom;
-    private final Map<String, Integer> rowOf = new HashMap<>();
-    private String[] pathOf = new String[64];
+    private final Map<String, Integer> rowOfPath = new HashMap<>();
+    /** Rows by the hash of their embedding's components; a collision just makes a row of its own. */
+    private final Map<Integer, Integer> rowOfHash = new HashMap<>();
+    private int[] hashOf = new int[64];
+    /** The photos of each row (null for a free row), all with the same embedding. */
+    private final List<java.util.TreeSet<String>> pathsOf = new ArrayList<>();
     private long[] sketches = new long[2 * 64];
     private final int[][] heads = new int[TABLES][1 << BITS];
     private int[][] next = new int[TABLES][64];
     private int rows;
     private final ArrayDeque<Integer> freeRows = new ArrayDeque<>();
-    private final Map<String, Map<String, Float>> pairs = new HashMap<>();
+    /** Pairs of rows, both ways: row → (row → cosine). */
+    private final Map<Integer, Map<Integer, Float>> pairs = new HashMap<>();
     private long comparisons;
 
     /**
@@ -104,7 +113,7 @@ public final class NearDuplicates {
                 n++;
             }
         }
-        if (rowOf.isEmpty() && n > 0) {
+        if (rowOfPath.isEmpty() && n > 0) {
             for (int i = 0; i < dim; i++) {
                 sum[i] /= n;
             }
@@ -123,31 +132,45 @@ public final class NearDuplicates {
         if (v == null || v.length != dim) {
             return;
         }
-        int row = newRow(path);
+        int hash = java.util.Arrays.hashCode(v);
+        Integer known = rowOfHash.get(hash);
+        if (known != null && java.util.Arrays.equals(v, vectorOf(known))) {
+            pathsOf.get(known).add(path);
+            rowOfPath.put(path, known);
+            return;
+        }
+        int row = newRow(hash);
+        pathsOf.get(row).add(path);
+        rowOfPath.put(path, row);
         sketch(v, row);
         java.util.BitSet seen = new java.util.BitSet();
+        int links = 0;
         for (int t = 0; t < TABLES; t++) {
             int key = key(row, t);
-            for (int other = heads[t][key]; other != NONE; other = next[t][other]) {
+            for (int other = heads[t][key]; other != NONE && links < MAX_LINKS; other = next[t][other]) {
                 if (!seen.get(other)) {
                     seen.set(other);
-                    compare(path, v, pathOf[other]);
+                    links += compare(row, v, other) ? 1 : 0;
                 }
             }
             next[t][row] = heads[t][key];
             heads[t][key] = row;
         }
-        if (rowOf.size() >= 2 * centreFrom && centreFrom < SETTLED_CENTRE && rowOf.size() >= 16) {
+        if (rowOfHash.size() >= 2 * centreFrom && centreFrom < SETTLED_CENTRE && rowOfHash.size() >= 16) {
             recentre();
         }
     }
 
     public void remove(String path) {
-        Integer boxed = rowOf.remove(path);
+        Integer boxed = rowOfPath.remove(path);
         if (boxed == null) {
             return;
         }
         int row = boxed;
+        pathsOf.get(row).remove(path);
+        if (!pathsOf.get(row).isEmpty()) {
+            return;
+        }
         for (int t = 0; t < TABLES; t++) {
             int key = key(row, t);
             if (heads[t][key] == row) {
@@ -160,13 +183,14 @@ public final class NearDuplicates {
                 next[t][at] = next[t][row];
             }
         }
-        pathOf[row] = null;
+        rowOfHash.remove(hashOf[row], row);
+        pathsOf.set(row, null);
         freeRows.push(row);
-        Map<String, Float> mine = pairs.remove(path);
+        Map<Integer, Float> mine = pairs.remove(row);
         if (mine != null) {
-            for (String other : mine.keySet()) {
-                Map<String, Float> theirs = pairs.get(other);
-                theirs.remove(path);
+            for (Integer other : mine.keySet()) {
+                Map<Integer, Float> theirs = pairs.get(other);
+                theirs.remove(row);
                 if (theirs.isEmpty()) {
                     pairs.remove(other);
                 }
@@ -174,10 +198,18 @@ public final class NearDuplicates {
         }
     }
 
-    /** The cosine of a linked pair, or null when the two are not near-duplicates. */
+    /** The cosine of a linked pair (1 for photos with the same embedding), or null when they are not linked. */
     public Float score(String a, String b) {
-        Map<String, Float> mine = pairs.get(a);
-        return mine == null ? null : mine.get(b);
+        Integer ra = rowOfPath.get(a);
+        Integer rb = rowOfPath.get(b);
+        if (ra == null || rb == null) {
+            return null;
+        }
+        if (ra.equals(rb)) {
+            return 1f;
+        }
+        Map<Integer, Float> mine = pairs.get(ra);
+        return mine == null ? null : mine.get(rb);
     }
 
     /**
@@ -192,19 +224,25 @@ public final class NearDuplicates {
     /** The groups when only pairs with a cosine of at least {@code minScore} count. */
     public List<List<String>> groups(java.util.function.Predicate<String> include, float minScore) {
         List<List<String>> groups = new ArrayList<>();
-        Set<String> done = new HashSet<>();
-        for (String start : new java.util.TreeSet<>(pairs.keySet())) {
-            if (!include.test(start) || !done.add(start)) {
+        java.util.BitSet done = new java.util.BitSet();
+        for (int start = 0; start < rows; start++) {
+            if (pathsOf.get(start) == null || done.get(start)) {
                 continue;
             }
+            done.set(start);
             List<String> group = new ArrayList<>();
-            ArrayDeque<String> todo = new ArrayDeque<>(List.of(start));
+            ArrayDeque<Integer> todo = new ArrayDeque<>(List.of(start));
             while (!todo.isEmpty()) {
-                String p = todo.poll();
-                group.add(p);
-                for (Map.Entry<String, Float> pair : pairs.getOrDefault(p, Map.of()).entrySet()) {
-                    String q = pair.getKey();
-                    if (pair.getValue() >= minScore && include.test(q) && done.add(q)) {
+                int r = todo.poll();
+                List<String> included = pathsOf.get(r).stream().filter(include).toList();
+                if (included.isEmpty()) {
+                    continue; // a photo left out does not link the others
+                }
+                group.addAll(included);
+                for (Map.Entry<Integer, Float> pair : pairs.getOrDefault(r, Map.of()).entrySet()) {
+                    int q = pair.getKey();
+                    if (pair.getValue() >= minScore && !done.get(q)) {
+                        done.set(q);
                         todo.add(q);
                     }
                 }
@@ -218,51 +256,62 @@ public final class NearDuplicates {
         return groups;
     }
 
-    private void compare(String path, float[] v, String other) {
-        float[] w = vectors.apply(other);
+    /** Links two rows when their embeddings are near enough; whether it did. */
+    private boolean compare(int row, float[] v, int other) {
+        float[] w = vectorOf(other);
         if (w == null) {
-            return;
+            return false;
         }
         comparisons++;
         float cos = VectorIndex.exactDot(v, w);
-        if (cos >= threshold) {
-            pairs.computeIfAbsent(path, k -> new LinkedHashMap<>()).put(other, cos);
-            pairs.computeIfAbsent(other, k -> new LinkedHashMap<>()).put(path, cos);
+        if (cos < threshold) {
+            return false;
         }
+        pairs.computeIfAbsent(row, k -> new HashMap<>()).put(other, cos);
+        pairs.computeIfAbsent(other, k -> new HashMap<>()).put(row, cos);
+        return true;
+    }
+
+    /** A row's embedding, read again by one of its paths: rows keep sketches, not vectors. */
+    private float[] vectorOf(int row) {
+        return vectors.apply(pathsOf.get(row).first());
     }
 
     /** The library has grown past the photos its centre came from: take the centre again and sketch again. */
     private void recentre() {
-        List<String> all = new ArrayList<>(rowOf.keySet());
-        rowOf.clear();
+        List<String> all = new ArrayList<>(rowOfPath.keySet());
+        rowOfPath.clear();
+        rowOfHash.clear();
         freeRows.clear();
         rows = 0;
         pairs.clear();
         for (int[] h : heads) {
             java.util.Arrays.fill(h, NONE);
         }
-        java.util.Arrays.fill(pathOf, null);
+        pathsOf.clear();
         centreFrom = 0;
         addAll(all);
     }
 
-    private int newRow(String path) {
+    private int newRow(int hash) {
         int row;
         if (!freeRows.isEmpty()) {
             row = freeRows.pop();
+            pathsOf.set(row, new java.util.TreeSet<>());
         } else {
             row = rows++;
-            if (row == pathOf.length) {
-                int capacity = pathOf.length * 2;
-                pathOf = java.util.Arrays.copyOf(pathOf, capacity);
+            pathsOf.add(new java.util.TreeSet<>());
+            if (row == hashOf.length) {
+                int capacity = hashOf.length * 2;
+                hashOf = java.util.Arrays.copyOf(hashOf, capacity);
                 sketches = java.util.Arrays.copyOf(sketches, 2 * capacity);
                 for (int t = 0; t < TABLES; t++) {
                     next[t] = java.util.Arrays.copyOf(next[t], capacity);
                 }
             }
         }
-        pathOf[row] = path;
-        rowOf.put(path, row);
+        hashOf[row] = hash;
+        rowOfHash.putIfAbsent(hash, row);
         return row;
     }
 

@@ -119,4 +119,65 @@ class NearDuplicatesTest {
         assertEquals(30, near.groups(p -> true).size());
         assertTrue(near.comparisons() < 3_000L * 3_000 / 40, near.comparisons() + " comparisons");
     }
+
+    @Test
+    void copiesShareOneRowSoAThousandOfThemCostNoPairs() {
+        float[] content = randomUnit();
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            String p = "/copies/" + i + ".jpg";
+            vectors.put(p, content.clone()); // the store reads a fresh array each time
+            paths.add(p);
+        }
+        for (int i = 0; i < 300; i++) {
+            vectors.put("/other/" + i, randomUnit());
+            paths.add("/other/" + i);
+        }
+        NearDuplicates near = new NearDuplicates(DIM, 0.99f, vectors::get);
+        near.addAll(paths);
+        List<List<String>> groups = near.groups(p -> true);
+        assertEquals(1, groups.size());
+        assertEquals(1_000, groups.get(0).size());
+        assertEquals(1f, near.score("/copies/3.jpg", "/copies/999.jpg"));
+        assertTrue(near.comparisons() < 1_000, near.comparisons() + " comparisons");
+        assertEquals(List.of(List.of("/copies/1.jpg", "/copies/2.jpg")),
+                near.groups(p -> p.equals("/copies/1.jpg") || p.equals("/copies/2.jpg")));
+
+        for (int i = 0; i < 999; i++) {
+            near.remove("/copies/" + i + ".jpg");
+        }
+        assertTrue(near.groups(p -> true).isEmpty(), "one copy left is no group");
+        near.remove("/copies/999.jpg");
+        assertNull(near.score("/copies/999.jpg", "/copies/999.jpg"));
+    }
+
+    @Test
+    void aCrowdOfNearIdenticalPhotosStaysOneGroupWithLinksBoundedPerPhoto() {
+        float[] scene = randomUnit();
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            vectors.put("/timelapse/" + i, near(scene, 0.998));
+            paths.add("/timelapse/" + i);
+        }
+        List<String> all = new ArrayList<>(paths);
+        for (int i = 0; i < 3_000; i++) { // the crowd is a part of the library, not its mean direction
+            vectors.put("/other/" + i, randomUnit());
+            all.add("/other/" + i);
+        }
+        NearDuplicates near = new NearDuplicates(DIM, 0.99f, vectors::get);
+        near.addAll(all);
+        List<List<String>> groups = near.groups(p -> true);
+        assertEquals(1, groups.size());
+        assertEquals(600, groups.get(0).size());
+        long linked = 0;
+        for (String a : paths) {
+            for (String b : paths) {
+                if (!a.equals(b) && near.score(a, b) != null) {
+                    linked++;
+                }
+            }
+        }
+        assertTrue(linked <= 2L * NearDuplicates.MAX_LINKS * paths.size(), linked + " links");
+        assertTrue(near.comparisons() < 40L * all.size(), near.comparisons() + " comparisons");
+    }
 }
