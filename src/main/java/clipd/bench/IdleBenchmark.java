@@ -25,9 +25,6 @@ import java.util.function.Consumer;
  */
 public final class IdleBenchmark {
     private static final int PHOTOS_PER_FOLDER = 100;
-    /** The JVM options of the systemd unit and the launchd agent. */
-    private static final List<String> SERVICE_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "--add-modules",
-            "jdk.incubator.vector");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -62,15 +59,17 @@ public final class IdleBenchmark {
         Path config = Files.writeString(workDir.resolve("config.properties"), "");
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(SERVICE_JVM_OPTIONS);
+        command.addAll(clipd.service.ServiceManager.JVM_OPTIONS);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "clipd.cli.Main", "serve",
                 "--config", config.toString(), "--data-dir", data.toString(), "--model-dir", modelDir.toString(),
                 "--folder", library.toString(), "--port", "0", "--tags", "off"));
         if (visualIdleSeconds != null) {
             command.addAll(List.of("--visual-idle-seconds", visualIdleSeconds.toString()));
         }
-        Process serve = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(workDir.resolve("serve.log").toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(workDir.resolve("serve.log").toFile());
+        builder.environment().putAll(clipd.service.ServiceManager.ENVIRONMENT);
+        Process serve = builder.start();
         try {
             long t0 = System.nanoTime();
             Path statusFile = data.resolve("status.json");

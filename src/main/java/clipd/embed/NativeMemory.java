@@ -5,9 +5,11 @@ import com.sun.jna.Native;
 import java.util.Locale;
 
 /**
- * Hands memory freed by a released ONNX Runtime session back to the system. glibc keeps freed heap pages for
- * reuse (its mmap threshold grows with each large free), so without a trim the resident size of a process that
- * released its visual encoder would barely drop. Elsewhere, or without glibc, it does nothing.
+ * Hands memory freed by a released ONNX Runtime session, and the Java heap a piece of work left free, back to the
+ * system. glibc keeps freed heap pages for reuse (its mmap threshold grows with each large free), so without a trim
+ * the resident size of a process that released its visual encoder would barely drop; the serial collector shrinks
+ * the heap (to the service's -XX:MaxHeapFreeRatio) only at a full collection, which an idle daemon never reaches by
+ * itself. Without glibc the trim does nothing.
  */
 final class NativeMemory {
     interface Glibc extends com.sun.jna.Library {
@@ -30,7 +32,8 @@ final class NativeMemory {
         }
     }
 
-    static void trim() {
+    static void handBack() {
+        System.gc(); // the one moment a full collection is wanted: the work is over, nobody waits on it
         if (GLIBC != null) {
             try {
                 GLIBC.malloc_trim(0);

@@ -30,7 +30,9 @@ public final class LaunchAgent implements ServiceManager {
     @Override
     public String unit(Installation i) {
         return ServiceManager.fill(LABEL + ".plist.in", "JAVA", xml(i.java()), "JAR", xml(i.jar()),
-                "LOG", xml(logFile()));
+                "LOG", xml(logFile()), "JVM_OPTIONS", JVM_OPTIONS.stream()
+                        .map(o -> "<string>" + o + "</string>").collect(java.util.stream.Collectors.joining(
+                                "\n        ")));
     }
 
     private static String xml(Path path) {

@@ -137,8 +137,9 @@ class ServiceCommandTest {
         Path unit = home().resolve(".config/systemd/user/clipd.service");
         Path jar = home().resolve(".local/lib/clipd/clipd.jar");
         String text = Files.readString(unit);
-        assertTrue(text.contains("ExecStart=" + JAVA + " -XX:+UseSerialGC --add-modules jdk.incubator.vector -jar "
-                + jar + " serve"), text);
+        assertTrue(text.contains("ExecStart=" + JAVA + " -XX:+UseSerialGC -Xms16m -XX:MinHeapFreeRatio=10"
+                + " -XX:MaxHeapFreeRatio=30 --add-modules jdk.incubator.vector -jar " + jar + " serve"), text);
+        assertTrue(text.contains("\nEnvironment=MALLOC_ARENA_MAX=2\n"), text);
         for (String directive : List.of("Restart=on-failure", "RestartPreventExitStatus=2", "Nice=10",
                 "IOSchedulingClass=idle", "NoNewPrivileges=yes", "WantedBy=default.target")) {
             assertTrue(text.lines().anyMatch(directive::equals), directive);
@@ -205,7 +206,8 @@ class ServiceCommandTest {
         List<String> program = children(dict.get("ProgramArguments")).stream().map(Node::getTextContent).toList();
         assertTrue(Files.isExecutable(Path.of(program.get(0))), "names an existing java: " + program);
         assertEquals(JAVA.toString(), program.get(0));
-        assertEquals(List.of("-XX:+UseSerialGC", "--add-modules", "jdk.incubator.vector", "-jar",
+        assertEquals(List.of("-XX:+UseSerialGC", "-Xms16m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
+                "--add-modules", "jdk.incubator.vector", "-jar",
                 home().resolve(".local/lib/clipd/clipd.jar").toString(), "serve"), program.subList(1, program.size()));
         Map<String, Element> keepAlive = dict(dict.get("KeepAlive"));
         assertEquals(List.of("Crashed"), List.copyOf(keepAlive.keySet()), "no restart after exit 2 (or any exit)");
