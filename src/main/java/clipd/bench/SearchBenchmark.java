@@ -53,8 +53,14 @@ public final class SearchBenchmark {
         this.runs = runs;
     }
 
+    /**
+     * @param encodeMillis the text encoder alone (tokenizer included) on distinct queries
+     * @param httpMillis   {@code /api/search} on distinct queries
+     * @param pageMillis   {@code /api/search} asking for the next page of a query asked before
+     */
     public record Result(int photos, double fillSeconds, double loadSeconds, double[] scanMillis,
-                         double[] httpMillis, long storeBytes, long heapBytes) {
+                         double[] encodeMillis, double[] httpMillis, double[] pageMillis, long storeBytes,
+                         long heapBytes) {
         public double storeBytesPerPhoto() {
             return (double) storeBytes / photos;
         }
@@ -95,13 +101,22 @@ public final class SearchBenchmark {
                     scan[i] = (System.nanoTime() - s) / 1e6;
                 }
             }
-            double[] http = httpLatencies(store, index, workDir);
+            double[] encode = new double[runs];
+            for (int i = -20; i < runs; i++) {
+                long s = System.nanoTime();
+                model.embedTexts(List.of("encoder alone " + i));
+                if (i >= 0) {
+                    encode[i] = (System.nanoTime() - s) / 1e6;
+                }
+            }
+            double[][] http = httpLatencies(store, index, workDir);
             java.lang.ref.Reference.reachabilityFence(index);
-            return new Result(n, fill, load, scan, http, directorySize(workDir), heap);
+            return new Result(n, fill, load, scan, encode, http[0], http[1], directorySize(workDir), heap);
         }
     }
 
-    private double[] httpLatencies(PhotoStore store, VectorIndex index, Path workDir) throws Exception {
+    /** Distinct queries, then the next page of each. */
+    private double[][] httpLatencies(PhotoStore store, VectorIndex index, Path workDir) throws Exception {
         Searcher searcher = new Searcher(new QueryEmbedder(model, decoder, preprocessor), index);
         searcher.warmUp();
         Indexer indexer = new Indexer(store, model, decoder, preprocessor,
@@ -113,20 +128,22 @@ public final class SearchBenchmark {
             AccessToken token = AccessToken.loadOrCreate(workDir);
             int port = server.start(token);
             HttpClient client = HttpClient.newHttpClient();
-            double[] http = new double[runs];
-            for (int i = -20; i < runs; i++) {
-                String q = WORDS[Math.floorMod(i, WORDS.length)] + " " + i;
-                URI uri = URI.create("http://127.0.0.1:" + port + "/api/search?top=20&q="
-                        + URLEncoder.encode(q, StandardCharsets.UTF_8));
-                long s = System.nanoTime();
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri)
-                                .header("Authorization", "Bearer " + token.value()).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() != 200) {
-                    throw new IllegalStateException("/api/search answered " + r.statusCode() + ": " + r.body());
-                }
-                if (i >= 0) {
-                    http[i] = (System.nanoTime() - s) / 1e6;
+            double[][] http = new double[2][runs];
+            for (int page = 0; page < 2; page++) {
+                for (int i = -20; i < runs; i++) {
+                    String q = WORDS[Math.floorMod(i, WORDS.length)] + " " + i;
+                    URI uri = URI.create("http://127.0.0.1:" + port + "/api/search?top=20&offset=" + 20 * page
+                            + "&q=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
+                    long s = System.nanoTime();
+                    HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri)
+                                    .header("Authorization", "Bearer " + token.value()).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() != 200) {
+                        throw new IllegalStateException("/api/search answered " + r.statusCode() + ": " + r.body());
+                    }
+                    if (i >= 0) {
+                        http[page][i] = (System.nanoTime() - s) / 1e6;
+                    }
                 }
             }
             return http;

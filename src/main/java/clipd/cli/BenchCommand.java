@@ -209,6 +209,10 @@ final class BenchCommand {
                     SearchBenchmark.percentile(r.httpMillis(), 50), SearchBenchmark.percentile(r.httpMillis(), 99),
                     runs, Runtime.getRuntime().availableProcessors(),
                     ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() ? "on" : "off");
+            cli.out.printf(Locale.ROOT, "  of which the text encoder (tokenizer included) p50 %.1f ms, p99 %.1f ms; "
+                            + "the next page of a query (its embedding kept) p50 %.1f ms, p99 %.1f ms%n",
+                    SearchBenchmark.percentile(r.encodeMillis(), 50), SearchBenchmark.percentile(r.encodeMillis(), 99),
+                    SearchBenchmark.percentile(r.pageMillis(), 50), SearchBenchmark.percentile(r.pageMillis(), 99));
             cli.out.printf(Locale.ROOT, "  per photo: %.0f bytes in the store, %.0f bytes of heap in the index%n",
                     r.storeBytesPerPhoto(), r.heapBytesPerPhoto());
         } finally {

@@ -41,7 +41,10 @@ public final class ClipModel implements AutoCloseable {
 
     private final ModelDescriptor descriptor;
     private final Options options;
+    private static final int RECENT_TEXTS = 64;
+    private final java.util.concurrent.atomic.AtomicLong textRuns = new java.util.concurrent.atomic.AtomicLong();
     private final Object lock = new Object();
+    private final clipd.util.RecentValues<String, float[]> recentTexts = new clipd.util.RecentValues<>(RECENT_TEXTS);
     private SessionOpener opener;
     private OnnxEncoder textual;
     private OnnxEncoder visual;
@@ -79,26 +82,54 @@ public final class ClipModel implements AutoCloseable {
         }
     }
 
-    /** Embeds texts, as many to a run of the text encoder as it accepts (an export may fix its batch at 1). */
+    /**
+     * Embeds texts, as many to a run of the text encoder as it accepts (an export may fix its batch at 1). The last
+     * {@value #RECENT_TEXTS} texts' embeddings are kept: a page asks again for every page of results and every
+     * change of a filter, and the text encoder is most of a query's time.
+     */
     public float[][] embedTexts(List<String> texts) throws ModelUnavailableException {
+        float[][] out = new float[texts.size()][];
+        List<Integer> missing = new java.util.ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            float[] kept = recentTexts.get(texts.get(i));
+            if (kept != null) {
+                out[i] = kept.clone();
+            } else {
+                missing.add(i);
+            }
+        }
+        if (missing.isEmpty()) {
+            return out;
+        }
         int ctx = descriptor.contextLength();
         ClipTokenizer tok = tokenizer();
         OnnxEncoder encoder = textual();
-        float[][] out = new float[texts.size()][];
-        for (int from = 0; from < texts.size(); from += encoder.maxBatch()) {
-            int n = Math.min(encoder.maxBatch(), texts.size() - from);
+        for (int from = 0; from < missing.size(); from += encoder.maxBatch()) {
+            int n = Math.min(encoder.maxBatch(), missing.size() - from);
             long[] ids = new long[n * ctx];
             for (int i = 0; i < n; i++) {
-                System.arraycopy(tok.tokenize(texts.get(from + i), ctx), 0, ids, i * ctx, ctx);
+                System.arraycopy(tok.tokenize(texts.get(missing.get(from + i)), ctx), 0, ids, i * ctx, ctx);
             }
+            float[][] rows;
+            textRuns.incrementAndGet();
             try {
-                System.arraycopy(normalizeAll(encoder.run(ids, new long[] {n, ctx})), 0, out, from, n);
+                rows = normalizeAll(encoder.run(ids, new long[] {n, ctx}));
             } catch (OrtException e) {
                 throw new ModelUnavailableException(descriptor.directory(), "text encoder failed: "
                         + OnnxEncoder.firstLine(e.getMessage()), e);
             }
+            for (int i = 0; i < n; i++) {
+                int at = missing.get(from + i);
+                out[at] = rows[i];
+                recentTexts.put(texts.get(at), rows[i].clone());
+            }
         }
         return out;
+    }
+
+    /** How many times the text encoder ran. */
+    public long textRuns() {
+        return textRuns.get();
     }
 
     /** Embeds {@code count} preprocessed images laid out one after another (CHW each) in {@code pixels}. */

@@ -1,8 +1,8 @@
 package clipd.search;
 
 import clipd.embed.ModelUnavailableException;
+import clipd.util.RecentValues;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,14 +14,8 @@ public final class Searcher {
     private final QueryEmbedder embedder;
     private final VectorIndex index;
     private volatile boolean ready;
-    /** The embeddings of the last few images searched by, by content hash; guarded by itself. */
-    private final Map<String, float[]> recentImages = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
-            return size() > RECENT_IMAGES;
-        }
-    };
-    private static final int RECENT_IMAGES = 8;
+    /** The embeddings of the last few images searched by, by content hash. */
+    private final RecentValues<String, float[]> recentImages = new RecentValues<>(8);
 
     public Searcher(QueryEmbedder embedder, VectorIndex index) {
         this.embedder = embedder;
@@ -61,15 +55,10 @@ public final class Searcher {
     public ResultPage image(byte[] bytes, int offset, int top, PhotoFilter filter)
             throws ModelUnavailableException, QueryException {
         String key = sha256(bytes);
-        float[] v;
-        synchronized (recentImages) {
-            v = recentImages.get(key);
-        }
+        float[] v = recentImages.get(key);
         if (v == null) {
             v = embedder.embedImage(bytes, "sent");
-            synchronized (recentImages) {
-                recentImages.put(key, v);
-            }
+            recentImages.put(key, v);
         }
         return ranked(v, offset, top, filter, null);
     }

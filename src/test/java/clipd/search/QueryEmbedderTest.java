@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,6 +39,22 @@ class QueryEmbedderTest {
             float catLake = clipd.embed.Vectors.dot(v[0], v[3]);
             assertTrue(catDog < 0.9f && catLake < catDog, "prompts must be told apart: " + catDog + ", " + catLake);
             assertArrayEquals(v[0], v[2], 1e-6f);
+        }
+    }
+
+    @Test
+    void aTextAskedForAgainIsNotEncodedAgainAndItsKeptEmbeddingCannotBeChanged() throws Exception {
+        try (ClipModel model = new ClipModel(ModelDescriptor.load(Fixtures.TINY_MODEL), 1)) {
+            float[] cat = model.embedTexts(List.of("a cat"))[0];
+            assertEquals(1, model.textRuns());
+            float[] copy = cat.clone();
+            java.util.Arrays.fill(cat, 0f); // what a caller does with its array is its own business
+            float[][] again = model.embedTexts(List.of("a dog", "a cat"));
+            assertEquals(2, model.textRuns(), "only the dog was encoded");
+            assertArrayEquals(copy, again[1]);
+            try (ClipModel fresh = new ClipModel(ModelDescriptor.load(Fixtures.TINY_MODEL), 1)) {
+                assertArrayEquals(fresh.embedTexts(List.of("a dog"))[0], again[0], 1e-6f);
+            }
         }
     }
 
