@@ -188,7 +188,7 @@ public final class ClipModel implements AutoCloseable {
         synchronized (lock) {
             if (textual == null) {
                 descriptor.requireFile(descriptor.textualFile());
-                textual = new OnnxEncoder(OrtEnvironment.getEnvironment(), opener().cpu(descriptor.textualFile()),
+                textual = new OnnxEncoder(environment(), opener().cpu(descriptor.textualFile()),
                         descriptor.textualFile(), descriptor.textualInput(), descriptor.textualOutput(),
                         descriptor.embeddingDim());
             }
@@ -202,7 +202,7 @@ public final class ClipModel implements AutoCloseable {
                 Path file = descriptor.visualFile();
                 descriptor.requireFile(file);
                 ExecutionProvider asked = visualDevice != null ? visualDevice : options.provider();
-                visual = new OnnxEncoder(OrtEnvironment.getEnvironment(),
+                visual = new OnnxEncoder(environment(),
                         opener().open(file, descriptor.visualInput(), asked, options.batch()), file,
                         descriptor.visualInput(), descriptor.visualOutput(), descriptor.embeddingDim());
                 visualDevice = visual.provider();
@@ -220,9 +220,14 @@ public final class ClipModel implements AutoCloseable {
         }
     }
 
+    private static OrtEnvironment environment() {
+        OrtNatives.unpackOnce();
+        return OrtEnvironment.getEnvironment();
+    }
+
     private SessionOpener opener() {
         if (opener == null) {
-            opener = new SessionOpener(OrtEnvironment.getEnvironment(), options.threads(), options.compiledModels());
+            opener = new SessionOpener(environment(), options.threads(), options.compiledModels());
         }
         return opener;
     }
