@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * The photos share one content, so the model embeds once and the benchmark measures the watcher, the index and
  * the HTTP server, which is what runs all day; tagging is off, so that the benchmark writes no sidecars. A second
  * period of the same length has a file in the library appended to once a second (a download, a log), which the
- * daemon must follow without spinning while it waits for the file to settle.
+ * daemon must follow without spinning while it waits for the file to settle. Last, the daemon is stopped and started
+ * again on its index, and the time until {@code /api/search} first answers is taken (and its resident size then).
  */
 public final class IdleBenchmark {
     private static final int PHOTOS_PER_FOLDER = 100;
@@ -32,7 +33,8 @@ public final class IdleBenchmark {
      */
     public record Result(int files, double indexSeconds, double quietSeconds, double cpuSeconds,
                          OptionalLong rssBytes, double changingSeconds, double changingCpuSeconds,
-                         boolean visualLoaded, String provider) {
+                         boolean visualLoaded, String provider, double restartSeconds,
+                         OptionalLong restartRssBytes) {
         /** Share of one core used while idle. */
         public double cpuShare() {
             return cpuSeconds / quietSeconds;
@@ -101,15 +103,57 @@ public final class IdleBenchmark {
                 Thread.sleep(1000);
             }
             double changingCpu = ProcessMeter.cpuSeconds(handle) - cpu1;
+            double changing = (System.nanoTime() - c0) / 1e9;
             JsonNode last = status(statusFile);
-            return new Result(files, indexSeconds, quiet, cpu, rss, (System.nanoTime() - c0) / 1e9, changingCpu,
-                    last.path("visual_loaded").asBoolean(false), last.path("execution_provider").asText("?"));
+            progress.accept("starting clipd serve again on its index, until /api/search answers");
+            stop(serve);
+            Files.deleteIfExists(data.resolve("endpoint.json"));
+            long r0 = System.nanoTime();
+            serve = builder.start();
+            answerFirstQuery(serve, data, workDir.resolve("serve.log"));
+            double restart = (System.nanoTime() - r0) / 1e9;
+            return new Result(files, indexSeconds, quiet, cpu, rss, changing, changingCpu,
+                    last.path("visual_loaded").asBoolean(false), last.path("execution_provider").asText("?"),
+                    restart, ProcessMeter.rssBytes(serve.pid()));
         } finally {
-            serve.destroy();
-            if (!serve.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                serve.destroyForcibly();
-            }
+            stop(serve);
         }
+    }
+
+    private static void stop(Process serve) throws InterruptedException {
+        serve.destroy();
+        if (!serve.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            serve.destroyForcibly();
+        }
+    }
+
+    /** Waits for the daemon's port, then asks {@code /api/search} until it answers 200 (503 while it loads). */
+    private static void answerFirstQuery(Process serve, Path data, Path log) throws IOException, InterruptedException {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + 600_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!serve.isAlive()) {
+                throw new IOException("clipd serve exited with " + serve.exitValue() + "; its output is in " + log);
+            }
+            JsonNode endpoint = status(data.resolve("endpoint.json"));
+            java.util.Optional<clipd.http.AccessToken> token = clipd.http.AccessToken.read(data);
+            if (endpoint != null && endpoint.has("port") && token.isPresent()) {
+                try {
+                    java.net.http.HttpResponse<Void> r = client.send(java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create("http://127.0.0.1:" + endpoint.path("port").asInt()
+                                            + "/api/search?top=20&q=photo"))
+                                    .header("Authorization", "Bearer " + token.get().value()).build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding());
+                    if (r.statusCode() == 200) {
+                        return;
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new IOException("clipd serve did not answer a search within 10 minutes; its output is in " + log);
     }
 
     /** Folders of 100 photos; hard links to one small JPEG where the file system allows, else copies. */
