@@ -3,6 +3,8 @@ package clipd.bench;
 import clipd.embed.Vectors;
 import clipd.search.NearDuplicates;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,8 +20,9 @@ import java.util.Random;
 public final class DuplicatesBenchmark {
     private static final int DIM = 512;
 
-    public record Result(int photos, int planted, int found, double buildSeconds, double addMillis,
-                         long comparisons, long heapBytes) {
+    /** @param buildCpuSeconds the grouping thread's own CPU time: what the wall time would be on an idle core */
+    public record Result(int photos, int planted, int found, double buildSeconds, double buildCpuSeconds,
+                         double addMillis, long comparisons, long heapBytes) {
     }
 
     public Result run(int photos, float threshold) {
@@ -51,9 +54,12 @@ public final class DuplicatesBenchmark {
         System.gc();
         long heapBefore = rt.totalMemory() - rt.freeMemory();
         NearDuplicates near = new NearDuplicates(DIM, threshold, vectors::get);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpuStart = threads.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         near.addAll(paths.subList(0, paths.size() - 100));
         double build = (System.nanoTime() - start) / 1e9;
+        double buildCpu = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9;
         long addStart = System.nanoTime();
         for (String p : paths.subList(paths.size() - 100, paths.size())) {
             near.add(p);
@@ -63,7 +69,7 @@ public final class DuplicatesBenchmark {
                 && g.get(1).equals(g.get(0) + ".resized.jpg")).count();
         System.gc();
         long heap = rt.totalMemory() - rt.freeMemory() - heapBefore;
-        return new Result(paths.size(), planted, found, build, addMillis, near.comparisons(), heap);
+        return new Result(paths.size(), planted, found, build, buildCpu, addMillis, near.comparisons(), heap);
     }
 
     private static float[] gaussian(Random random) {
