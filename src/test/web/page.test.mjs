@@ -329,3 +329,185 @@ test("without a session the page says how to sign in", async () => {
   assert.ok(await page.locator("#results").isHidden());
   await context.close();
 });
+
+// ---- the Duplicates view: SearchPageBrowserTest adds photos/alike/ (cake.jpg re-encoded at quality 60 and at half
+// size, a byte copy of books.jpg); camera.jpg has no duplicate ----
+
+const duplicatesApi = (page, query = "") => page.evaluate(async (q) => (await fetch(`/api/duplicates${q}`)).json(), query);
+
+// What the view shows, group by group.
+const shownGroups = (page) => page.locator("#groups > li").evaluateAll((groups) => groups.map((g) => ({
+  title: g.querySelector("h3").textContent,
+  exact: g.classList.contains("exact"),
+  members: [...g.querySelectorAll(".member")].map((m) => {
+    const facts = {};
+    const terms = m.querySelectorAll("dt");
+    terms.forEach((dt) => { facts[dt.textContent] = dt.nextElementSibling.textContent; });
+    return { keeper: m.classList.contains("keeper"), badge: m.querySelector(".badge").textContent, facts,
+      href: m.querySelector("a").getAttribute("href"), top: m.offsetTop };
+  }),
+})));
+
+const groupOf = (groups, file) => groups.find((g) => g.members.some((m) => m.facts.File === file));
+
+test("duplicates: groups side by side with their facts, the keeper marked, the rule stated; paths copied, nothing deleted", async () => {
+  const page = await open("/");
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: BASE });
+  await page.click("#to-duplicates");
+  await settled(page);
+  assert.match(page.url(), /\?view=duplicates$/);
+  const answer = await duplicatesApi(page);
+  assert.ok(answer.groups.length >= 2, "the variants make groups");
+  const photos = answer.groups.reduce((n, g) => n + g.members.length, 0);
+  const exact = answer.groups.filter((g) => g.kind === "exact").length;
+  assert.match(await message(page), new RegExp(`^${answer.groups.length} groups of photos that look the same `
+    + `\\(${exact} of exact copies\\) · ${photos} photos · cosine ≥ 0\\.900$`));
+  assert.equal(await page.locator("#keep-rule").textContent(), answer.keep_rule);
+  assert.match(await page.locator("#duplicates").textContent(), /Suggested keeper: the most pixels, then the largest file/);
+  assert.equal(await page.inputValue("#threshold"), "0.9", "the daemon's threshold");
+  assert.ok(await page.locator("#results").isHidden() && await page.locator("#filters").isHidden(), "the search grid gives way");
+
+  const groups = await shownGroups(page);
+  assert.equal(groups.length, answer.groups.length);
+  for (const [i, g] of groups.entries()) {
+    const api = answer.groups[i];
+    assert.equal(g.exact, api.kind === "exact");
+    assert.equal(g.title, `${i + 1}. ${api.kind === "exact" ? "Exact copies" : "Look alike"} · ${api.members.length} photos`);
+    assert.deepEqual(g.members.map((m) => m.keeper), api.members.map((m) => m.keep), "the API's keeper is marked");
+    assert.equal(g.members.filter((m) => m.keeper).length, 1, "one suggested keeper a group, first");
+    assert.equal(g.members[0].badge, "Suggested keeper");
+    assert.deepEqual(g.members.map((m) => m.href), api.members.map((m) => `/api/photos/${m.id}/file`));
+    for (const m of g.members) {
+      assert.deepEqual(Object.keys(m.facts).slice(0, 5), ["File", "Folder", "Size", "Pixels", "Taken"]);
+    }
+  }
+
+  const cake = groupOf(groups, "cake.jpg");
+  assert.ok(cake, "the cake's re-encodes are found");
+  assert.equal(cake.exact, false);
+  assert.deepEqual(cake.members.map((m) => m.facts.File).sort(), ["cake-half.jpg", "cake-q60.jpg", "cake.jpg"],
+    "the re-encode and the half-size copy join the original, nothing else does");
+  assert.equal(cake.members[0].facts.File, "cake.jpg", "the original: as many pixels as the re-encode, a larger file");
+  const [w, h] = cake.members[0].facts.Pixels.split(" × ").map(Number);
+  assert.equal(cake.members.find((m) => m.facts.File === "cake-half.jpg").facts.Pixels, `${w / 2} × ${h / 2}`);
+  assert.ok(cake.members.slice(1).every((m) => /^Likeness to the keeper: (0\.9\d{3}|1\.0000)$/.test(m.badge)));
+  assert.ok(new Set(cake.members.map((m) => m.top)).size === 1, "side by side");
+  const books = groupOf(groups, "books copy.jpg");
+  assert.ok(books && books.exact, "a byte copy is an exact group");
+  assert.equal(books.title.replace(/^\d+\. /, ""), "Exact copies · 2 photos");
+  assert.deepEqual(books.members.map((m) => m.facts.File).sort(), ["books copy.jpg", "books.jpg"]);
+  assert.equal(groupOf(groups, "camera.jpg"), undefined, "a photo with no duplicate is in no group");
+  assert.ok(answer.groups.every((g) => g.members.every((m) => !m.path.endsWith("/camera.jpg"))));
+
+  const cakeGroup = page.locator("#groups > li", { has: page.locator("dd", { hasText: /^cake-q60\.jpg$/ }) });
+  const cakePaths = answer.groups.find((g) => g.members.some((m) => m.path.endsWith("/alike/cake-q60.jpg")))
+    .members.map((m) => m.path);
+  await cakeGroup.getByRole("button", { name: "Copy the paths" }).click();
+  await cakeGroup.locator(".note", { hasText: "3 paths copied" }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), cakePaths.join("\n"));
+  await cakeGroup.getByRole("button", { name: "Copy all but the keeper" }).click();
+  await cakeGroup.locator(".note", { hasText: "2 paths copied" }).waitFor();
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), cakePaths.slice(1).join("\n"));
+  const actions = await page.locator("#duplicates :is(button, a)").allTextContents();
+  assert.ok(actions.every((t) => !/delete|remove|move|trash|bin/i.test(t)), `read-only: ${actions}`);
+  await shoot(page, "desktop-duplicates");
+
+  await page.reload();
+  await settled(page);
+  assert.equal((await shownGroups(page)).length, answer.groups.length, "the view survives reload");
+  await page.goBack();
+  await settled(page);
+  assert.match(await message(page), /in your library, newest first/, "Back returns to the search");
+  assert.ok(await page.locator("#duplicates").isHidden());
+  await page.goForward();
+  await settled(page);
+  assert.ok(await page.locator("#duplicates").isVisible());
+  await done(page);
+});
+
+test("duplicates: a stricter likeness in the URL, the grouping still running, and a bad threshold", async () => {
+  const page = await open("/?view=duplicates");
+  await page.fill("#threshold", "0.999");
+  await page.press("#threshold", "Enter");
+  await settled(page);
+  assert.match(page.url(), /view=duplicates&threshold=0\.999$/);
+  const strict = await duplicatesApi(page, "?threshold=0.999");
+  assert.equal(await page.locator("#groups > li").count(), strict.groups.length);
+  assert.ok(strict.groups.length < (await duplicatesApi(page)).groups.length, "fewer groups when stricter");
+  assert.match(await message(page), / · cosine ≥ 0\.999$/);
+  assert.ok(groupOf(await shownGroups(page), "cake-q60.jpg"), "the re-encode is alike even so");
+
+  let answered = 0;
+  await page.route("**/api/duplicates*", (route) => answered++ === 0
+    ? route.fulfill({ status: 503, contentType: "application/json",
+      body: JSON.stringify({ error: "duplicates_not_ready", message: "clipd is still grouping the library; try again shortly" }) })
+    : route.continue());
+  await page.reload();
+  await page.waitForFunction(() => /still grouping/.test(document.getElementById("message").textContent));
+  await settled(page);
+  assert.ok(answered >= 2, "asked again by itself");
+  assert.equal(await page.locator("#groups > li").count(), strict.groups.length);
+  await page.unroute("**/api/duplicates*");
+
+  await page.fill("#threshold", "0.5");
+  await page.press("#threshold", "Enter");
+  await settled(page);
+  assert.match(await message(page), /^threshold must be a cosine from 0\.900/);
+  assert.equal(await page.locator("#message button").textContent(), "Retry");
+  await done(page);
+});
+
+test("duplicates by keyboard: the view from a Tab stop, focus on its heading, every stop visible, copy with Enter", async () => {
+  const page = await open("/");
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: BASE });
+  const focused = () => page.evaluate(() => {
+    const e = document.activeElement;
+    const box = e.getBoundingClientRect();
+    const style = getComputedStyle(e);
+    return { id: e.id, text: e.textContent.trim(), tag: e.tagName, width: box.width, height: box.height,
+      outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2 };
+  });
+  for (let i = 0; i < 10 && (await focused()).id !== "to-duplicates"; i++) await page.keyboard.press("Tab");
+  assert.equal((await focused()).id, "to-duplicates", "the Duplicates view is a Tab stop in the header");
+  await page.keyboard.press("Enter");
+  await settled(page);
+  assert.equal((await focused()).id, "duplicates-title", "focus moves to the view's heading");
+  const stops = [];
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press("Tab");
+    const f = await focused();
+    stops.push(f);
+    assert.ok(f.width > 8 && f.height > 8 && f.outline, `every stop is visible with a focus ring (${JSON.stringify(f)})`);
+  }
+  const texts = stops.map((s) => s.text || s.tag);
+  assert.deepEqual(texts.slice(0, 4), ["INPUT", "Show", "Copy the paths", "Copy all but the keeper"], texts.join(" | "));
+  assert.equal(stops[4].tag, "A", "then each photo of the group, opening its original");
+  for (let i = stops.length - 1; i > 3; i--) await page.keyboard.press("Shift+Tab");
+  assert.equal((await focused()).text, "Copy all but the keeper");
+  await page.keyboard.press("Enter");
+  const answer = await duplicatesApi(page);
+  await page.waitForFunction(() => /copied/.test(document.querySelector("#groups .note").textContent));
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()),
+    answer.groups[0].members.slice(1).map((m) => m.path).join("\n"));
+  await done(page);
+});
+
+test("duplicates on a phone at 360 px: no horizontal overflow; without a session, the sign-in note", async () => {
+  const page = await open("/?view=duplicates", PHONE);
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - innerWidth), 0, "no horizontal scrolling");
+  const box = await page.locator("#groups .member").first().boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= PHONE.width, "a photo's card fits");
+  await shoot(page, "phone-duplicates");
+  await done(page);
+
+  const context = await browser.newContext({ viewport: DESKTOP });
+  const anonymous = await context.newPage();
+  if ((await anonymous.request.get(`${BASE}/api/duplicates`)).status() !== 401) {
+    await anonymous.route("**/api/**", (route) => route.fulfill({ status: 401, contentType: "application/json",
+      body: JSON.stringify({ error: "unauthorized", message: "run clipd open to sign in" }) }));
+  }
+  await anonymous.goto(`${BASE}/?view=duplicates`);
+  await anonymous.locator("#signin").waitFor({ state: "visible" });
+  assert.ok(await anonymous.locator("#duplicates").isHidden(), "no groups without a session");
+  await context.close();
+});

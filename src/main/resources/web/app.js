@@ -1,6 +1,7 @@
 "use strict";
-// The clipd search page. Talks only to this clipd's API. The search (query, similar-to photo, filters) lives in the
-// URL, so reload, Back and shared links restore it; each new search aborts the one it replaces.
+// The clipd search page. Talks only to this clipd's API. The search (query, similar-to photo, filters) or the
+// Duplicates view lives in the URL, so reload, Back and shared links restore it; each new search aborts the one it
+// replaces.
 const $ = (id) => document.getElementById(id);
 const PAGE = 60;
 const MAX_DEPTH = 10_000; // the API pages this deep into an answer
@@ -10,10 +11,11 @@ const MONTHS = ["January", "February", "March", "April", "May", "June", "July", 
 const EXAMPLES = ["a kitten peeking from behind a corner", "leading lines", "receipts", "a bee on a flower",
   "sunset over the sea", "birthday cake"];
 const FILTER_KEYS = ["from", "until", "camera", "type"];
+const GROUPS_PAGE = 50; // duplicate groups shown at a time
 
 // What is on screen: the search (as in the URL), the rows loaded so far, and the request in flight.
 const state = { search: {}, image: null, rows: [], total: 0, more: false, loading: null, generation: 0,
-  viewing: -1, daemonDown: false, lastMonth: null };
+  viewing: -1, daemonDown: false, lastMonth: null, view: "search", duplicates: null };
 
 class DaemonDown extends Error {}
 class SignInNeeded extends Error {}
@@ -28,7 +30,11 @@ async function api(url, { signal, ...options } = {}) {
   }
   if (response.status === 401) throw new SignInNeeded();
   const body = response.status === 204 ? {} : await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.message || `${response.status} ${response.statusText}`);
+  if (!response.ok) {
+    const error = new Error(body.message || `${response.status} ${response.statusText}`);
+    error.status = response.status;
+    throw error;
+  }
   return { body, total: Number(response.headers.get("X-Total-Count")) };
 }
 
@@ -80,6 +86,16 @@ function searchByImage(file) {
 }
 
 function start() {
+  showSearchView();
+  reset();
+  $("results").setAttribute("aria-busy", "true");
+  $("landing").hidden = !isLanding();
+  message("Searching…", "loading");
+  loadPage();
+}
+
+// Drops the search on screen and makes any answer still on its way stale.
+function reset() {
   if (state.loading) state.loading.abort(new DOMException("replaced by a newer search", "AbortError"));
   state.loading = null;
   state.generation++;
@@ -88,10 +104,8 @@ function start() {
   state.more = false;
   state.lastMonth = null;
   $("results").replaceChildren();
-  $("results").setAttribute("aria-busy", "true");
-  $("landing").hidden = !isLanding();
-  message("Searching…", "loading");
-  loadPage();
+  $("results").removeAttribute("aria-busy");
+  $("load-more").hidden = true;
 }
 
 function isLanding() {
@@ -428,6 +442,170 @@ async function copyPath() {
   }
 }
 
+// ---- the Duplicates view ----
+// Groups of photos that look the same, from /api/duplicates, side by side with the facts a person decides by. The
+// page only shows and copies paths: clipd never deletes or moves a photo.
+
+function duplicatesFromUrl() {
+  const threshold = new URLSearchParams(location.search).get("threshold");
+  return threshold ? { view: "duplicates", threshold } : { view: "duplicates" };
+}
+
+function showSearchView() {
+  state.view = "search";
+  state.duplicates = null;
+  document.body.classList.remove("duplicates-view");
+  $("duplicates").hidden = true;
+  $("to-duplicates").removeAttribute("aria-current");
+}
+
+function showDuplicates(options, { push = true } = {}) {
+  if (push) history.pushState(null, "", urlOf(options));
+  reset();
+  state.view = "duplicates";
+  state.duplicates = null;
+  document.body.classList.add("duplicates-view");
+  $("duplicates").hidden = false;
+  $("to-duplicates").setAttribute("aria-current", "page");
+  $("q").value = "";
+  $("threshold").value = options.threshold || "";
+  $("groups").replaceChildren();
+  $("groups").setAttribute("aria-busy", "true");
+  $("more-groups").hidden = true;
+  if (push) $("duplicates-title").focus();
+  message("Finding photos that look the same…", "loading");
+  loadDuplicates(options, state.generation);
+}
+
+async function loadDuplicates(options, generation) {
+  const params = new URLSearchParams(options.threshold ? { threshold: options.threshold } : {});
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error("clipd took too long to answer; try again")), TIMEOUT_MS);
+  try {
+    const { body } = await api(`/api/duplicates?${params}`, { signal: controller.signal });
+    if (generation !== state.generation) return;
+    state.duplicates = { answer: body, shown: 0 };
+    $("keep-rule").textContent = body.keep_rule;
+    if (!options.threshold) $("threshold").value = Number(body.threshold.toFixed(3));
+    addGroups();
+    describeDuplicates();
+  } catch (e) {
+    if (generation !== state.generation) return;
+    if (e instanceof SignInNeeded) return signInNeeded();
+    if (e.status === 503) { // still grouping the library (just after start): ask again shortly
+      message(e.message, "loading");
+      setTimeout(() => generation === state.generation && loadDuplicates(options, generation), 2000);
+      return;
+    }
+    if (e instanceof DaemonDown) daemonDown();
+    message(e.message, "error", "Retry", () => showDuplicates(options, { push: false }));
+  } finally {
+    clearTimeout(timer);
+  }
+  if (generation === state.generation) $("groups").removeAttribute("aria-busy");
+}
+
+function describeDuplicates() {
+  const { groups, threshold } = state.duplicates.answer;
+  const alike = `cosine ≥ ${threshold.toFixed(3)}`;
+  if (!groups.length) return message(`No photos look the same (${alike}).`, "empty");
+  const photos = groups.reduce((n, g) => n + g.members.length, 0);
+  const exact = groups.filter((g) => g.kind === "exact").length;
+  message(`${groups.length.toLocaleString()} group${groups.length === 1 ? "" : "s"} of photos that look the same `
+    + `(${exact.toLocaleString()} of exact copies) · ${photos.toLocaleString()} photos · ${alike}`, "done");
+}
+
+function addGroups() {
+  const d = state.duplicates;
+  const next = d.answer.groups.slice(d.shown, d.shown + GROUPS_PAGE);
+  $("groups").append(...next.map((g, i) => groupItem(g, d.shown + i + 1)));
+  d.shown += next.length;
+  $("more-groups").hidden = d.shown >= d.answer.groups.length;
+  $("more-groups").textContent = `Show more groups (${(d.answer.groups.length - d.shown).toLocaleString()} more)`;
+}
+
+function button(text, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = text;
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+function groupItem(group, number) {
+  const li = document.createElement("li");
+  li.className = `group ${group.kind}`;
+  li.setAttribute("aria-labelledby", `group-${number}`);
+  const title = document.createElement("h3");
+  title.id = `group-${number}`;
+  title.textContent = `${number}. ${group.kind === "exact" ? "Exact copies" : "Look alike"} · ${group.members.length} photos`;
+  const note = document.createElement("p");
+  note.className = "note";
+  note.setAttribute("role", "status");
+  note.setAttribute("aria-live", "polite");
+  const paths = group.members.map((m) => m.path);
+  const all = button("Copy the paths", () => copyPaths(paths, note));
+  const others = button("Copy all but the keeper", () => copyPaths(paths.slice(1), note));
+  for (const b of [all, others]) b.setAttribute("aria-describedby", title.id);
+  const bar = document.createElement("div");
+  bar.className = "bar";
+  bar.append(title, all, others, note);
+  const members = document.createElement("ul");
+  members.className = "members";
+  members.append(...group.members.map(memberItem));
+  li.append(bar, members);
+  return li;
+}
+
+function memberItem(m) {
+  const li = document.createElement("li");
+  li.className = m.keep ? "member keeper" : "member";
+  const name = nameOf(m.path);
+  const link = document.createElement("a");
+  link.href = `/api/photos/${m.id}/file`;
+  link.target = "_blank";
+  link.rel = "noopener";
+  link.title = `${m.path} (opens the original)`;
+  const img = document.createElement("img");
+  img.src = `${m.thumbnail}?size=256`;
+  img.alt = name;
+  img.loading = "lazy";
+  img.decoding = "async";
+  link.append(img);
+  const badge = document.createElement("p");
+  badge.className = "badge";
+  badge.textContent = m.keep ? "Suggested keeper"
+    : `Likeness to the keeper: ${typeof m.similarity === "number" ? m.similarity.toFixed(4) : "unknown"}`;
+  const facts = document.createElement("dl");
+  const slash = m.path.lastIndexOf("/");
+  facts.append(...[
+    fact("File", name),
+    fact("Folder", m.path.slice(0, slash) || "/"),
+    fact("Size", fileSize(m.bytes)),
+    fact("Pixels", m.width && m.height ? `${m.width} × ${m.height}` : "unknown"),
+    fact("Taken", m.taken ? takenText(m.taken) : "unknown"),
+    ...(m.camera ? [fact("Camera", m.camera)] : []),
+  ].flat());
+  li.append(link, badge, facts);
+  return li;
+}
+
+function fileSize(bytes) {
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${Math.round(bytes / 1e3)} kB`;
+  return `${bytes} bytes`;
+}
+
+async function copyPaths(paths, note) {
+  const text = paths.join("\n");
+  try {
+    await navigator.clipboard.writeText(text);
+    note.textContent = `${paths.length} path${paths.length === 1 ? "" : "s"} copied, one a line.`;
+  } catch (e) {
+    note.textContent = text; // no clipboard (plain http on another host): shown to copy by hand
+  }
+}
+
 // ---- controls ----
 
 function fillMonths(select) {
@@ -553,7 +731,11 @@ async function pollStatus() {
     if (state.daemonDown) {
       state.daemonDown = false;
       document.body.classList.remove("down");
-      if (!state.rows.length) start();
+      if (state.view === "duplicates") {
+        if (!state.duplicates) showDuplicates(duplicatesFromUrl(), { push: false });
+      } else if (!state.rows.length) {
+        start();
+      }
     }
   } catch (e) {
     if (e instanceof SignInNeeded) return signInNeeded();
@@ -646,9 +828,27 @@ $("view-similar").addEventListener("click", () => {
   go({ ...filtersFromControls(), similar: row.id });
 });
 
+$("to-duplicates").addEventListener("click", (e) => {
+  if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey) return;
+  e.preventDefault();
+  showDuplicates({ view: "duplicates" });
+});
+$("duplicates-options").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const threshold = $("threshold").value.trim();
+  showDuplicates(threshold ? { view: "duplicates", threshold } : { view: "duplicates" });
+});
+$("more-groups").addEventListener("click", addGroups);
+
+// Shows what the address says: the Duplicates view, or a search.
+function showUrl() {
+  if (new URLSearchParams(location.search).get("view") === "duplicates") showDuplicates(duplicatesFromUrl(), { push: false });
+  else go(searchFromUrl(), { push: false });
+}
+
 window.addEventListener("popstate", () => {
   if (viewer.open) viewer.close();
-  go(searchFromUrl(), { push: false });
+  showUrl();
 });
 
 $("examples").append(...EXAMPLES.map((text) => {
@@ -666,7 +866,7 @@ fillMonths($("until-month"));
 fillYears(new Date().getFullYear() - 20, new Date().getFullYear());
 
 signIn().finally(() => {
-  go(searchFromUrl(), { push: false });
+  showUrl();
   loadFacets();
   pollStatus();
 });

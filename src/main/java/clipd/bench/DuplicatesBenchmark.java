@@ -2,7 +2,10 @@ package clipd.bench;
 
 import clipd.embed.Vectors;
 import clipd.search.NearDuplicates;
+import clipd.search.VectorIndex;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,13 +16,16 @@ import java.util.Random;
  * {@code clipd bench duplicates}: how long finding near-duplicates takes at library scale, and how many it finds.
  * Random unit vectors that share a common direction the way CLIP embeddings do (two unrelated photos at cosine
  * about 0.5), with one photo in a hundred given a near copy at cosine 0.995: the time to group a whole library,
- * the time to add one photo as the daemon does, the exact comparisons made, and the copies found.
+ * the time to add one photo as the daemon does, the candidates compared and how many of them passed the daemon's
+ * bfloat16 screen (the search index's copy) to have their exact embedding read (from the store, in the daemon; from
+ * memory here), and the copies found.
  */
 public final class DuplicatesBenchmark {
     private static final int DIM = 512;
 
-    public record Result(int photos, int planted, int found, double buildSeconds, double addMillis,
-                         long comparisons, long heapBytes) {
+    /** @param buildCpuSeconds the grouping thread's own CPU time: what the wall time would be on an idle core */
+    public record Result(int photos, int planted, int found, double buildSeconds, double buildCpuSeconds,
+                         double addMillis, long comparisons, long exactReads, long heapBytes) {
     }
 
     public Result run(int photos, float threshold) {
@@ -47,13 +53,18 @@ public final class DuplicatesBenchmark {
                 planted++;
             }
         }
+        VectorIndex index = new VectorIndex(DIM, vectors::get);
+        paths.forEach(p -> index.put(p, vectors.get(p)));
         Runtime rt = Runtime.getRuntime();
         System.gc();
         long heapBefore = rt.totalMemory() - rt.freeMemory();
-        NearDuplicates near = new NearDuplicates(DIM, threshold, vectors::get);
+        NearDuplicates near = new NearDuplicates(DIM, threshold, vectors::get, index::approximateDot);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpuStart = threads.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         near.addAll(paths.subList(0, paths.size() - 100));
         double build = (System.nanoTime() - start) / 1e9;
+        double buildCpu = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e9;
         long addStart = System.nanoTime();
         for (String p : paths.subList(paths.size() - 100, paths.size())) {
             near.add(p);
@@ -63,7 +74,7 @@ public final class DuplicatesBenchmark {
                 && g.get(1).equals(g.get(0) + ".resized.jpg")).count();
         System.gc();
         long heap = rt.totalMemory() - rt.freeMemory() - heapBefore;
-        return new Result(paths.size(), planted, found, build, addMillis, near.comparisons(), heap);
+        return new Result(paths.size(), planted, found, build, buildCpu, addMillis, near.comparisons(), near.exactReads(), heap);
     }
 
     private static float[] gaussian(Random random) {

@@ -251,9 +251,11 @@ final class BenchCommand {
         DuplicatesBenchmark.Result r = new DuplicatesBenchmark().run(vectors, threshold);
         cli.out.printf(Locale.ROOT, "%,d photos (%,d with a near copy), cosine >= %.2f, %d cores%n", r.photos(),
                 r.planted(), threshold, Runtime.getRuntime().availableProcessors());
-        cli.out.printf(Locale.ROOT, "  grouped in %.1f s; one more photo added in %.2f ms; %,d exact comparisons"
-                        + " (%.4f%% of all pairs)%n", r.buildSeconds(), r.addMillis(), r.comparisons(),
-                100.0 * r.comparisons() / ((double) r.photos() * (r.photos() - 1) / 2));
+        cli.out.printf(Locale.ROOT, "  grouped in %.1f s (%.1f s of CPU); one more photo added in %.2f ms%n",
+                r.buildSeconds(), r.buildCpuSeconds(), r.addMillis());
+        cli.out.printf(Locale.ROOT, "  %,d candidates compared (%.4f%% of all pairs); %,d exact embeddings read after"
+                        + " the bfloat16 screen%n", r.comparisons(),
+                100.0 * r.comparisons() / ((double) r.photos() * (r.photos() - 1) / 2), r.exactReads());
         cli.out.printf(Locale.ROOT, "  found %,d of %,d copies; %.0f MB of heap for the signature tables%n",
                 r.found(), r.planted(), r.heapBytes() / 1e6);
         return Main.OK;

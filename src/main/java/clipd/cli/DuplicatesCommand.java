@@ -11,8 +11,6 @@ import java.io.File;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -112,10 +110,7 @@ final class DuplicatesCommand {
                 for (DuplicateGroup.Member m : g.members()) {
                     members.addObject().put("path", m.path()).put("keep", members.size() == 1)
                             .put("similarity", m.similarity()).put("bytes", m.bytes()).put("width", m.width())
-                            .put("height", m.height()).put("taken", m.takenWallMillis() == null ? null
-                                    : LocalDateTime.ofEpochSecond(Math.floorDiv(m.takenWallMillis(), 1000), 0,
-                                    ZoneOffset.UTC).toString())
-                            .put("camera", m.camera());
+                            .put("height", m.height()).put("taken", m.taken()).put("camera", m.camera());
                 }
             }
             return answer;

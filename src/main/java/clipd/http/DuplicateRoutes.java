@@ -71,8 +71,7 @@ final class DuplicateRoutes implements Routes {
         for (DuplicateGroup.Member m : g.members()) {
             String id = ids.idOf(m.path());
             members.add(new Member(id, m.path(), members.isEmpty(), m.similarity(), m.bytes(), m.width(), m.height(),
-                    Params.taken(m.facts()), m.camera(),
-                    ids.thumbnail(id)));
+                    m.taken(), m.camera(), PhotoIds.thumbnail(id)));
         }
         return new Group(g.kind().name().toLowerCase(Locale.ROOT), members);
     }

@@ -6,8 +6,6 @@ import clipd.search.QueryException;
 import clipd.search.ResultPage;
 import io.javalin.http.Context;
 
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,13 +75,8 @@ final class Params {
         return PhotoFilter.parse(values);
     }
 
-    /** ISO 8601: the photo's wall-clock time, with its UTC offset when the camera recorded one. */
+    /** The capture date as the API writes it: {@link PhotoFacts#takenIso()}, null when unknown. */
     static String taken(PhotoFacts f) {
-        if (f == null || f.takenWallMillis() == null) {
-            return null;
-        }
-        LocalDateTime wall = LocalDateTime.ofEpochSecond(Math.floorDiv(f.takenWallMillis(), 1000), 0, ZoneOffset.UTC);
-        return f.offsetMinutes() == null ? wall.toString()
-                : wall.atOffset(ZoneOffset.ofTotalSeconds(f.offsetMinutes() * 60)).toString();
+        return f == null ? null : f.takenIso();
     }
 }

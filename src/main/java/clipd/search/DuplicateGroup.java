@@ -40,6 +40,11 @@ public record DuplicateGroup(Kind kind, List<Member> members) {
             return facts == null ? null : facts.takenWallMillis();
         }
 
+        /** {@link PhotoFacts#takenIso()}, null when unknown. */
+        public String taken() {
+            return facts == null ? null : facts.takenIso();
+        }
+
         public String camera() {
             return facts == null ? null : facts.camera();
         }

@@ -98,7 +98,7 @@ public final class LibraryDuplicates {
         long start = System.nanoTime();
         List<String> paths = new ArrayList<>(index.size());
         index.forEach((path, facts) -> paths.add(path));
-        NearDuplicates near = new NearDuplicates(index.dim(), threshold, vectors);
+        NearDuplicates near = new NearDuplicates(index.dim(), threshold, vectors, index::approximateDot);
         try {
             near.addAll(paths);
         } catch (RuntimeException e) {

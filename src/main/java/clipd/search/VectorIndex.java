@@ -237,6 +237,20 @@ public final class VectorIndex {
         }
     }
 
+    /**
+     * An indexed photo's bfloat16 score against a query, without reading the store: within 2⁻⁸·Σ|q_i·v_i| of the
+     * exact one ({@link NearDuplicates.Screen}); NaN for a photo not indexed.
+     */
+    public float approximateDot(String path, float[] query) {
+        lock.readLock().lock();
+        try {
+            Integer row = rowOfPath.get(path);
+            return row == null || query.length != dim ? Float.NaN : Bf16.dot(matrix, row * dim, query);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** An indexed photo's exact embedding, or null. */
     public float[] vectorOf(String path) {
         lock.readLock().lock();

@@ -6,6 +6,7 @@ import clipd.embed.ModelDescriptor;
 import clipd.image.ImageDecoder;
 import clipd.image.Preprocessor;
 import clipd.index.Indexer;
+import clipd.search.LibraryDuplicates;
 import clipd.search.QueryEmbedder;
 import clipd.search.Searcher;
 import clipd.search.VectorIndex;
@@ -17,10 +18,13 @@ import clipd.tags.XmpFiles;
 import clipd.testing.Await;
 import clipd.testing.ExifPhotos;
 import clipd.testing.Fixtures;
+import clipd.testing.ImageVariants;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /**
  * The search page in a real browser: a daemon with the tiny model follows copies of the shared photos plus
  * generated ones (more than one page of results, with dates over several months and two cameras; the shared
- * bee.heic too when libheif's heif-convert is installed), and
+ * bee.heic too when libheif's heif-convert is installed; near-duplicates of two of them), and
  * src/test/web's Playwright tests drive Debian's Chromium against it. Screenshots land in target/screenshots/.
  * Skipped without chromium, node or {@code npm ci} in src/test/web, unless CLIPD_BROWSER_TESTS=required (CI).
  */
@@ -41,6 +45,8 @@ class SearchPageBrowserTest {
     static final int GENERATED = 100;
     /** The photos in the shared images/ folder (all its files but not-an-image.txt). */
     static final int SHARED = 22;
+    /** Near-duplicates of shared photos, in photos/alike/: see {@link #makeDuplicates}. */
+    static final int ALIKE = 3;
     private static final Path WEB_TESTS = Path.of("src/test/web").toAbsolutePath();
 
     @TempDir
@@ -68,10 +74,12 @@ class SearchPageBrowserTest {
                     ExifPhotos.jpeg(i + 1, 96, 64), new ExifPhotos.Exif(String.format("2024:%02d:%02d 12:00:00",
                             1 + i % 6, 1 + i / 6), null, null, null, i % 3 == 0 ? "Google" : "FUJIFILM", camera, null)));
         }
+        makeDuplicates(tmp.resolve("photos/alike"));
         ModelDescriptor d = ModelDescriptor.load(Fixtures.TINY_MODEL);
         try (ClipModel model = new ClipModel(d, 2); PhotoStore store = PhotoStore.open(tmp.resolve("data/index.db"))) {
             Indexer indexer = Fixtures.tinyIndexer(store, model, 2, 8);
             VectorIndex index = VectorIndex.load(store, "", d.embeddingDim()).follow(store);
+            LibraryDuplicates duplicates = new LibraryDuplicates(store, index, d.duplicateThreshold()).start();
             Path vocabulary = Files.writeString(tmp.resolve("vocabulary.txt"), "cat\nbee\ncake\nboat\nflower\ntree\n");
             PhotoTagger tagger = new PhotoTagger(store, model, TagVocabulary.load(vocabulary, null), new TagPolicy(0, 2),
                     new XmpFiles(XmpFiles.Mode.OFF, false, false));
@@ -83,11 +91,13 @@ class SearchPageBrowserTest {
             Thread loop = new Thread(daemon::run, "test-daemon");
             loop.start();
             try (HttpServer server = new HttpServer(new HttpServer.Options("127.0.0.1", 0, 32L << 20,
-                    tmp.resolve("data/thumbnails"), 64L << 20, 150_000_000L), searcher, store, daemon, tagger)) {
+                    tmp.resolve("data/thumbnails"), 64L << 20, 150_000_000L), searcher, store, daemon, tagger,
+                    duplicates)) {
                 AccessToken token = AccessToken.loadOrCreate(tmp.resolve("data"));
                 int port = server.start(token);
                 searcher.warmUp();
-                Await.until(() -> index.size() >= GENERATED + SHARED + (heic ? 1 : 0) && tagger.ready()
+                Await.until(() -> index.size() >= GENERATED + SHARED + ALIKE + (heic ? 1 : 0) && tagger.ready()
+                        && duplicates.ready()
                         && "idle".equals(daemon.status().get("state")), "the daemon to index and tag the photos", 120);
                 Map<String, String> environment = environment("http://127.0.0.1:" + port, token, index.size(), heic);
                 String hold = System.getProperty("clipd.page.hold");
@@ -101,6 +111,17 @@ class SearchPageBrowserTest {
                 loop.join(30_000);
             }
         }
+    }
+
+    /**
+     * cake.jpg re-encoded at quality 60 and at half its size (one near group with the shared cake.jpg), and a byte
+     * copy of books.jpg (an exact group); camera.jpg, left alone, must stay out of every group.
+     */
+    private static void makeDuplicates(Path alike) throws Exception {
+        BufferedImage cake = ImageIO.read(Fixtures.SHARED_IMAGES.resolve("cake.jpg").toFile());
+        ImageVariants.jpeg(ImageVariants.scaled(cake, 1), 0.6f, alike.resolve("cake-q60.jpg"));
+        ImageVariants.jpeg(ImageVariants.scaled(cake, 0.5), 0.9f, alike.resolve("cake-half.jpg"));
+        Files.copy(Fixtures.SHARED_IMAGES.resolve("books.jpg"), alike.resolve("books copy.jpg"));
     }
 
     private static Map<String, String> environment(String base, AccessToken token, int photos, boolean heic)

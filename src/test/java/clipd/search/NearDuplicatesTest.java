@@ -180,4 +180,35 @@ class NearDuplicatesTest {
         assertTrue(linked <= 2L * NearDuplicates.MAX_LINKS * paths.size(), linked + " links");
         assertTrue(near.comparisons() < 40L * all.size(), near.comparisons() + " comparisons");
     }
+
+    @Test
+    void theBfloat16ScreenFindsTheSamePairsReadingFewExactEmbeddings() {
+        List<String> paths = new ArrayList<>();
+        VectorIndex index = new VectorIndex(DIM, vectors::get);
+        for (int i = 0; i < 3_000; i++) {
+            String p = "/s/" + i;
+            vectors.put(p, randomUnit());
+            paths.add(p);
+            if (i % 20 == 0) { // just above the threshold, and just below: within bfloat16's error of it
+                vectors.put(p + "-above", near(vectors.get(p), 0.9905));
+                vectors.put(p + "-below", near(vectors.get(p), 0.9895));
+                paths.add(p + "-above");
+                paths.add(p + "-below");
+            }
+        }
+        paths.forEach(p -> index.put(p, vectors.get(p)));
+        NearDuplicates exact = new NearDuplicates(DIM, 0.99f, vectors::get);
+        exact.addAll(paths);
+        NearDuplicates screened = new NearDuplicates(DIM, 0.99f, vectors::get, index::approximateDot);
+        screened.addAll(paths);
+
+        List<List<String>> groups = screened.groups(p -> true);
+        assertEquals(exact.groups(p -> true), groups);
+        assertEquals(150, groups.size());
+        groups.forEach(g -> assertEquals(List.of(g.get(0), g.get(0) + "-above"), g));
+        assertEquals(exact.comparisons(), screened.comparisons());
+        assertEquals(exact.comparisons(), exact.exactReads());
+        assertTrue(screened.exactReads() < exact.exactReads() / 10,
+                screened.exactReads() + " exact reads of " + exact.exactReads() + " candidates");
+    }
 }
