@@ -250,6 +250,7 @@ public final class Daemon implements LibraryControl {
         boolean whole = run(present.stream().map(Indexer.Target::whole).toList(), "reconciling " + present, Set.of());
         if (indexer.unseen().takeDeviceChange()) {
             watch(present); // the old watch is on the folder a mount covered, or on the unmounted disk
+            changes.requestRescan(); // what arrived between the scan and the new watch had no event to say so
         }
         if (!stopping && present.size() == folders.size()) {
             int dropped = store.removeUnreferencedVectors(System.currentTimeMillis());
