@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the photos, and {@code /api/status} and {@code clipd status} show the rebuild while it runs and what it did after.
  */
 class StoreRebuildTest {
-    private static final int PHOTOS = 40;
+    private static final int PHOTOS = 30;
     private static final int BLOCK = 4096;
 
     @TempDir
