@@ -40,7 +40,9 @@ final class IndexCommand {
         try (Components c = Components.open(settings)) {
             PhotoTagger tagger = c.tagging() ? c.tagger() : null;
             Indexer indexer = c.indexer(tagger);
+            long rebuild = c.store.rebuildMark();
             IndexStats stats = index(indexer, roots, cli);
+            c.store.rebuilt(rebuild);
             report(stats, settings.verbose(), cli.out);
             indexer.unseen().list().forEach(u -> cli.out.println("not seen, kept in the index: " + u));
             if (c.store.repair() != null) {

@@ -61,6 +61,7 @@ final class StatusCommand {
                         refused.isEmpty() ? "" : ", refused: " + refused);
             }
             s.path("folders").forEach(f -> cli.out.println("watching " + f.asText()));
+            s.path("unseen").forEach(u -> cli.out.println("not seen, kept in the index: " + u.asText()));
             if (s.path("index_repair").isTextual()) {
                 cli.out.println("index: " + s.path("index_repair").asText());
             }

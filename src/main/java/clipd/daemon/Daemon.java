@@ -147,8 +147,11 @@ public final class Daemon implements LibraryControl {
                     waitingForSpace = true; // what was not stored is found again by the reconcile once there is room
                     fail(e.getMessage());
                 } catch (StoreDamagedException e) {
-                    fail(e.getMessage()); // rebuilt already with what was readable: a full scan finds the rest
-                    changes.requestRescan();
+                    if (store.rebuilding()) { // rebuilt with what was readable, said in the log: a full scan finds the rest
+                        changes.requestRescan();
+                    } else {
+                        fail(e.getMessage()); // the next periodic reconcile tries again
+                    }
                 }
                 // until the next batch is due or an event comes; once a second while the disk is full
                 long untilRescan = TimeUnit.NANOSECONDS.toMillis(nextRescanNanos - System.nanoTime());
@@ -242,10 +245,12 @@ public final class Daemon implements LibraryControl {
         }
         state = State.SCANNING;
         long before = stats.embedded();
+        long rebuild = store.rebuildMark();
         indexer.checkStore();
-        run(present.stream().map(Indexer.Target::whole).toList(), "reconciling " + present, Set.of());
+        boolean whole = run(present.stream().map(Indexer.Target::whole).toList(), "reconciling " + present, Set.of());
         if (indexer.unseen().takeDeviceChange()) {
             watch(present); // the old watch is on the folder a mount covered, or on the unmounted disk
+            changes.requestRescan(); // what arrived between the scan and the new watch had no event to say so
         }
         if (!stopping && present.size() == folders.size()) {
             int dropped = store.removeUnreferencedVectors(System.currentTimeMillis());
@@ -253,6 +258,9 @@ public final class Daemon implements LibraryControl {
             if (dropped > 0) {
                 LOG.log(System.Logger.Level.INFO, "dropped {0} embeddings of photos gone from every folder for a day",
                         dropped);
+            }
+            if (whole) {
+                store.rebuilt(rebuild);
             }
         }
         LOG.log(System.Logger.Level.INFO, "reconciled: {0} photos indexed, {1} embedded",
@@ -289,8 +297,11 @@ public final class Daemon implements LibraryControl {
                 paths.size(), done);
     }
 
-    /** Indexes, then tags; {@code changed} are the paths events named, whose XMP a person may have edited. */
-    private void run(List<Indexer.Target> targets, String doing, Set<Path> changed) {
+    /**
+     * Indexes, then tags; {@code changed} are the paths events named, whose XMP a person may have edited. Returns
+     * whether it all went well.
+     */
+    private boolean run(List<Indexer.Target> targets, String doing, Set<Path> changed) {
         try {
             indexer.update(targets, stats);
             if (tagger != null && !stopping) {
@@ -300,10 +311,12 @@ public final class Daemon implements LibraryControl {
             }
             lastError = null;
             state = State.IDLE;
+            return true;
         } catch (DiskFullException | StoreDamagedException e) {
             throw e; // the loop waits for room, or rescans the rebuilt store
         } catch (Exception e) {
             fail(doing + " failed: " + Problems.describe(e));
+            return false;
         }
     }
 
@@ -385,6 +398,7 @@ public final class Daemon implements LibraryControl {
         f.put("damaged_metadata", stats.damagedMetadata());
         f.put("unseen", indexer.unseen().list());
         f.put("index_repair", store.repair());
+        f.put("index_rebuilding", store.rebuilding());
         f.put("last_error", lastError != null ? lastError : missingFolders);
         return f;
     }

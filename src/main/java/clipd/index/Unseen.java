@@ -17,16 +17,24 @@ public final class Unseen {
     private static final System.Logger LOG = System.getLogger(Unseen.class.getName());
 
     private final Map<Path, String> reasons = new ConcurrentHashMap<>();
+    /** What the scan before the current one found, so that a folder unreadable for days is logged once, not hourly. */
+    private final Map<Path, String> before = new ConcurrentHashMap<>();
     private final Map<Path, Object> devices = new ConcurrentHashMap<>();
     private volatile boolean deviceChanged;
 
     /** Forgets what was unseen under {@code path}, before it is scanned again. */
     void rescanning(Path path) {
+        before.keySet().removeIf(p -> p.startsWith(path));
+        reasons.forEach((p, reason) -> {
+            if (p.startsWith(path)) {
+                before.put(p, reason);
+            }
+        });
         reasons.keySet().removeIf(p -> p.startsWith(path));
     }
 
     void add(Path path, String reason) {
-        if (reasons.put(path, reason) == null) {
+        if (reasons.put(path, reason) == null && !reason.equals(before.get(path))) {
             LOG.log(System.Logger.Level.WARNING, "cannot see {0} ({1}); what the index knows of it is kept, and "
                     + "looked at again later", path, reason);
         }

@@ -69,8 +69,14 @@ public final class PhotoStore implements AutoCloseable {
     private final java.util.List<RecordListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Kept here because counting a MapDB tree walks it, too slow for a status read every second. */
     private final AtomicLong recordCount = new AtomicLong();
-    /** What happened to the file, for the status: null, or "rebuilding …" while it runs, or what a rebuild kept. */
+    /** What happened to the file, for the status: null, or a move aside and what a rebuild kept. */
     private volatile String repair;
+    /** Whether {@link #repair} is a rebuild: the old file's records that were readable and a scan for the rest. */
+    private volatile boolean rebuilt;
+    /** From a rebuild until a full scan since it has indexed again what the old file lost. */
+    private volatile boolean rebuilding;
+    /** Rebuilds so far, so that a scan that began before the latest one does not end it. */
+    private final AtomicLong rebuilds = new AtomicLong();
 
     /** Told of every record written or removed, so an in-memory view (the daemon's search index) can follow. */
     public interface RecordListener {
@@ -157,17 +163,17 @@ public final class PhotoStore implements AutoCloseable {
         } else if (zeroedHeader(file)) {
             damage = "its header is zeroed";
         } else {
-            moveAside(file, "not a clipd index");
+            Path moved = moveAside(file);
             PhotoStore store = create(file);
-            store.repair = "the file was not a clipd index: moved aside, started anew";
+            store.repair = "the file was not a clipd index: moved aside as " + moved.getFileName() + ", started anew";
+            LOG.log(System.Logger.Level.WARNING, "index {0}: {1}", file, store.repair);
             return store;
         }
-        Path moved = moveAside(file, "damaged (" + damage + ")");
+        Path moved = moveAside(file);
         PhotoStore store = create(file);
         StoreSalvage.Salvage kept = StoreSalvage.fromFile(moved, SALVAGE_MILLIS);
         store.take(kept);
-        store.repair = kept.summary(damage);
-        LOG.log(System.Logger.Level.WARNING, "index {0}: {1}", file, store.repair);
+        store.startedRebuild(kept.summary(damage, moved));
         return store;
     }
 
@@ -236,7 +242,9 @@ public final class PhotoStore implements AutoCloseable {
             db.commit();
         } else if (!SCHEMA_VERSION.equals(schema)) {
             db.close();
-            moveAside(file, "schema " + schema + ", this clipd uses " + SCHEMA_VERSION);
+            Path moved = moveAside(file);
+            LOG.log(System.Logger.Level.WARNING, "index {0} has schema {1}, this clipd uses {2}: moved it aside as {3} "
+                    + "and started a new one", file, schema, SCHEMA_VERSION, moved.getFileName());
             return null;
         }
         Maps maps = Maps.of(db);
@@ -294,9 +302,9 @@ public final class PhotoStore implements AutoCloseable {
     /**
      * Renames the store and its log files with a ".moved-TIMESTAMP" suffix (index.db.moved-T, index.db.moved-T.wal.0,
      * so that the moved copy opens with its log), after deleting any copy moved aside before: one old copy at most.
-     * Returns the moved store file.
+     * Returns the moved store file; the caller says why in the log.
      */
-    private static Path moveAside(Path file, String why) throws StoreException {
+    private static Path moveAside(Path file) throws StoreException {
         String suffix = ".moved-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path dir = file.toAbsolutePath().getParent();
         String name = file.getFileName().toString();
@@ -315,11 +323,8 @@ public final class PhotoStore implements AutoCloseable {
                 Files.move(p, dir.resolve(name + suffix + n.substring(name.length())));
             }
         } catch (IOException e) {
-            throw new StoreException("the index " + file + " is " + why + " and cannot be moved aside: "
-                    + e.getMessage(), e);
+            throw new StoreException("the index " + file + " cannot be moved aside: " + e.getMessage(), e);
         }
-        LOG.log(System.Logger.Level.WARNING, "index {0} is {1}; moved it to {2} and starting a new one",
-                file, why, name + suffix);
         return dir.resolve(name + suffix);
     }
 
@@ -334,18 +339,22 @@ public final class PhotoStore implements AutoCloseable {
             return new StoreDamagedException("the index " + file + " was damaged (" + damage + ") and has been "
                     + "rebuilt", e);
         }
-        repair = "rebuilding: damaged (" + damage + ")";
+        repair = "damaged (" + damage + "): reading what is left of it";
+        rebuilt = true;
+        rebuilding = true;
         try {
             StoreSalvage.Salvage kept = StoreSalvage.from(where, StoreCheck.limit(fileSize()), SALVAGE_MILLIS);
-            moveAside(file, "damaged (" + damage + ")");
+            Path moved = moveAside(file);
             maps = createMaps(file);
             recordCount.set(0);
             take(kept);
-            repair = kept.summary(damage);
-            LOG.log(System.Logger.Level.WARNING, "index {0}: {1}", file, repair);
+            startedRebuild(kept.summary(damage, moved));
             return new StoreDamagedException("the index " + file + " was " + repair, e);
         } catch (StoreException | RuntimeException failure) {
+            rebuilt = false;
+            rebuilding = false;
             repair = "damaged (" + damage + "), and cannot be rebuilt: " + describe(failure);
+            LOG.log(System.Logger.Level.ERROR, "index {0}: {1}", file, repair);
             return new StoreDamagedException("the index " + file + " is " + repair, e);
         }
     }
@@ -356,6 +365,15 @@ public final class PhotoStore implements AutoCloseable {
         } catch (IOException e) {
             return 0;
         }
+    }
+
+    /** The one line that says a rebuild began, in the log; the status shows it until {@link #rebuilt} ends it. */
+    private void startedRebuild(String summary) {
+        repair = summary;
+        rebuilt = true;
+        rebuilding = true;
+        rebuilds.incrementAndGet(); // a scan under way does not end this rebuild
+        LOG.log(System.Logger.Level.WARNING, "index {0}: {1}", file, repair());
     }
 
     /** Writes what was salvaged into this (new) store. */
@@ -392,9 +410,35 @@ public final class PhotoStore implements AutoCloseable {
         return file;
     }
 
-    /** Null, or a rebuild of the file in one line: while it runs ("rebuilding: …") and what it kept once done. */
+    /**
+     * Null, or what happened to the file in one line: "rebuilding: …" from a rebuild until a full scan has indexed
+     * again what the old file lost, then "rebuilt: …".
+     */
     public String repair() {
-        return repair;
+        String what = repair;
+        if (!rebuilt) {
+            return what;
+        }
+        return rebuilding ? "rebuilding: " + what + "; indexing the rest again from the photos"
+                : "rebuilt: " + what + "; the rest was indexed again from the photos";
+    }
+
+    /** Whether a rebuild waits for a full scan to index again what the old file lost. */
+    public boolean rebuilding() {
+        return rebuilding;
+    }
+
+    /** A mark to give {@link #rebuilt} when a full scan that began at it has finished. */
+    public long rebuildMark() {
+        return rebuilds.get();
+    }
+
+    /** A full scan that began at {@code mark} has finished: a rebuild before it is complete, a later one is not. */
+    public void rebuilt(long mark) {
+        if (rebuilding && rebuilds.get() == mark) {
+            rebuilding = false;
+            LOG.log(System.Logger.Level.INFO, "index {0}: {1}", file, repair());
+        }
     }
 
     public Optional<PhotoRecord> record(String path) {

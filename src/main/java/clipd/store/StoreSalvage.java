@@ -27,9 +27,9 @@ final class StoreSalvage {
         }
 
         /** One line for the log and the status. */
-        String summary(String damage) {
-            return "damaged (" + damage + "); rebuilt with the " + records.size() + " records and " + vectors.size()
-                    + " embeddings still readable in it, the rest is indexed again from the photos";
+        String summary(String damage, Path moved) {
+            return "damaged (" + damage + "), moved aside as " + moved.getFileName() + "; a new file holds the "
+                    + records.size() + " photos and " + vectors.size() + " embeddings still readable in it";
         }
     }
 
@@ -44,7 +44,7 @@ final class StoreSalvage {
             closeQuietly(db);
             return s;
         } catch (Exception | Error e) {
-            LOG.log(System.Logger.Level.INFO, "nothing readable in {0}: {1}", moved, PhotoStore.describe(e));
+            LOG.log(System.Logger.Level.DEBUG, "nothing readable in {0}: {1}", moved, PhotoStore.describe(e));
             return Salvage.empty();
         }
     }
@@ -58,7 +58,7 @@ final class StoreSalvage {
                 return null;
             });
         } catch (Exception | Error e) {
-            LOG.log(System.Logger.Level.INFO, "salvage stopped: {0}", PhotoStore.describe(e));
+            LOG.log(System.Logger.Level.DEBUG, "salvage stopped: {0}", PhotoStore.describe(e));
         }
         return s;
     }
@@ -73,7 +73,8 @@ final class StoreSalvage {
             s.tagStates().put(path, bytes);
         });
         quietly(() -> StoreCheck.walk(m.vectors().entrySet(), limit, 0, (hash, v) -> keepVector(s, hash, v)));
-        for (Map.Entry<String, byte[]> e : s.records().entrySet()) { // the walk may have stopped at damage
+        // the walk may have stopped at damage; a record whose embedding is lost is left to the scan, which embeds it
+        s.records().entrySet().removeIf(e -> {
             String hash = PhotoRecord.fromBytes(Sealed.open(e.getKey(), e.getValue())).hash();
             if (!s.vectors().containsKey(hash)) {
                 quietly(() -> {
@@ -81,7 +82,8 @@ final class StoreSalvage {
                     return 0L;
                 });
             }
-        }
+            return !s.vectors().containsKey(hash);
+        });
         quietly(() -> StoreCheck.walk(m.tagVectors().entrySet(), limit, 0, (key, v) -> s.tagVectors().put(key, v)));
     }
 

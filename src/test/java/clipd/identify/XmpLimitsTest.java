@@ -61,6 +61,14 @@ public class XmpLimitsTest {
     }
 
     @Test
+    void aQueryImageWithDeepXmpIsDecodedAtOnce() throws Exception {
+        byte[] jpeg = withXmp(ExifPhotos.jpeg(1, 64, 48), nestedPacket(30)); // the orientation is read from it
+        clipd.image.RgbImage image = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> new clipd.image.ImageDecoder(150_000_000L, 1024).decode(jpeg));
+        assertEquals(64, image.width());
+    }
+
+    @Test
     void aPacketNested1000LevelsDoesNotOverflowTheStack() throws Exception {
         byte[] jpeg = withXmp(ExifPhotos.jpeg(2, 64, 48), nestedPacket(1000));
         List<String> damage = new ArrayList<>();
