@@ -46,7 +46,7 @@ final class ConceptCommand {
             answer = switch (action) {
                 case "list" -> daemon.get("/api/concepts");
                 case "remove" -> daemon.change("DELETE", "/api/concepts/" + encode(rest.get(1)), null);
-                default -> daemon.change("/api/concepts", JSON.writeValueAsString(body(args, cli)));
+                default -> add(change(args, cli), daemon);
             };
         } catch (DaemonClient.NotRunning e) {
             answer = here(action, args, settings, cli);
@@ -77,19 +77,46 @@ final class ConceptCommand {
         return out;
     }
 
-    private static ObjectNode body(Args args, Cli cli) {
+    /** What {@code add} asks for, the photos by their absolute paths. */
+    private static Concepts.Change change(Args args, Cli cli) {
         List<String> rest = args.positional();
-        ObjectNode body = JSON.createObjectNode().put("name", rest.get(1));
+        return new Concepts.Change(rest.get(1), rest.subList(2, rest.size()).stream()
+                .map(p -> cli.resolve(p).toString()).toList(),
+                args.values("--not").stream().map(p -> cli.resolve(p).toString()).toList(), args.value("--text"),
+                args.value("--threshold"));
+    }
+
+    /** Sends the change with its photos by id; an error about an id names its path. */
+    private static JsonNode add(Concepts.Change change, DaemonClient daemon) throws Exception {
+        try {
+            return daemon.change("/api/concepts", JSON.writeValueAsString(body(change, daemon)));
+        } catch (java.io.IOException e) {
+            String message = e.getMessage();
+            for (String p : concat(change.positives(), change.negatives())) {
+                message = message.replace(daemon.photoId(p), p);
+            }
+            throw new java.io.IOException(message, e);
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /** The change as {@code POST /api/concepts} takes it: photos by id. */
+    private static ObjectNode body(Concepts.Change change, DaemonClient daemon) throws Exception {
+        ObjectNode body = JSON.createObjectNode().put("name", change.name());
         ArrayNode photos = body.putArray("photos");
-        rest.subList(2, rest.size()).forEach(p -> photos.add(cli.resolve(p).toString()));
+        for (String p : change.positives()) {
+            photos.add(daemon.photoId(p));
+        }
         ArrayNode not = body.putArray("not");
-        args.values("--not").forEach(p -> not.add(cli.resolve(p).toString()));
-        if (args.value("--text") != null) {
-            body.put("text", args.value("--text"));
+        for (String p : change.negatives()) {
+            not.add(daemon.photoId(p));
         }
-        if (args.value("--threshold") != null) {
-            body.put("threshold", args.value("--threshold"));
-        }
+        body.put("text", change.text()).put("threshold", change.threshold());
         return body;
     }
 
@@ -111,7 +138,7 @@ final class ConceptCommand {
                     }
                     answer.put("removed", name);
                 }
-                default -> answer.putPOJO("concept", ConceptSummary.of(concepts.add(Concepts.Change.fromJson(body(args, cli)))));
+                default -> answer.putPOJO("concept", ConceptSummary.of(concepts.add(change(args, cli))));
             }
             answer.put("written", c.tagging() ? retag(c) : 0);
             return JSON.valueToTree(answer);

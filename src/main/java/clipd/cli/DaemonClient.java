@@ -72,6 +72,11 @@ final class DaemonClient {
                 + "/tags?top=" + top)).GET());
     }
 
+    /** How the daemon's API names a photo. */
+    String photoId(String path) throws IOException, NotRunning {
+        return new PhotoIds(token()).idOf(path);
+    }
+
     /** A read of the API, path and query. */
     JsonNode get(String pathAndQuery) throws IOException, NotRunning {
         return send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).GET());

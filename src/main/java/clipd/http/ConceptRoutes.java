@@ -14,9 +14,9 @@ import java.util.List;
 
 /**
  * Concepts taught by example: {@code GET /api/concepts} lists them; {@code POST /api/concepts} makes one or adds to
- * it ({@code {"name", "photos": [paths], "not": [paths], "text", "threshold"}}), {@code PUT /api/concepts/{name}}
- * makes it exactly as sent, {@code DELETE /api/concepts/{name}} removes it. Photos are named by the paths they are
- * indexed under. Every change asks the daemon for a pass, which re-tags the library from stored embeddings.
+ * it ({@code {"name", "photos": [ids], "not": [ids], "text", "threshold"}}), {@code PUT /api/concepts/{name}}
+ * makes it exactly as sent, {@code DELETE /api/concepts/{name}} removes it. Photos are named by id, as everywhere.
+ * Every change asks the daemon for a pass, which re-tags the library from stored embeddings.
  */
 final class ConceptRoutes implements Routes {
     record Listing(List<ConceptSummary> concepts, @JsonProperty("threshold_rule") String thresholdRule) {
@@ -30,10 +30,12 @@ final class ConceptRoutes implements Routes {
 
     private final Concepts concepts;
     private final LibraryControl library;
+    private final PhotoIds ids;
 
-    ConceptRoutes(Concepts concepts, LibraryControl library) {
+    ConceptRoutes(Concepts concepts, LibraryControl library, PhotoIds ids) {
         this.concepts = concepts;
         this.library = library;
+        this.ids = ids;
     }
 
     @Override
@@ -51,7 +53,7 @@ final class ConceptRoutes implements Routes {
         });
     }
 
-    private static Concepts.Change change(Context ctx, String name) {
+    private Concepts.Change change(Context ctx, String name) {
         JsonNode body;
         try {
             body = ctx.bodyAsClass(JsonNode.class);
@@ -59,9 +61,25 @@ final class ConceptRoutes implements Routes {
             body = null;
         }
         if (body == null || !body.isObject()) {
-            throw new ApiError(400, "bad_json", "send {\"name\": \"Rex\", \"photos\": [\"/path/of/an/indexed.jpg\"]}");
+            throw new ApiError(400, "bad_json", "send {\"name\": \"Rex\", \"photos\": [\"PHOTO_ID\", ...]}");
         }
-        return Concepts.Change.fromJson(body, name);
+        JsonNode threshold = body.path("threshold");
+        return new Concepts.Change(name != null ? name : body.path("name").asText(null), paths(body.path("photos")),
+                paths(body.path("not")), body.path("text").asText(null),
+                threshold.isMissingNode() || threshold.isNull() ? null : threshold.asText());
+    }
+
+    private List<String> paths(JsonNode photoIds) {
+        List<String> paths = new java.util.ArrayList<>();
+        for (JsonNode id : photoIds) {
+            try {
+                paths.add(ids.pathOf(id.asText()));
+            } catch (ApiError e) {
+                throw new ApiError(400, "not_indexed", id.asText() + " is not indexed (concepts are made from "
+                        + "indexed photos)");
+            }
+        }
+        return paths;
     }
 
     private void changed(Context ctx, ConceptRecord concept) {

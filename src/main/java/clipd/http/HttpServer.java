@@ -78,7 +78,7 @@ public final class HttpServer implements AutoCloseable {
             resources.add(new DuplicateRoutes(duplicates, ids));
         }
         if (concepts != null) {
-            resources.add(new ConceptRoutes(concepts, library));
+            resources.add(new ConceptRoutes(concepts, library, ids));
         }
         app = Javalin.create(config -> {
             config.jetty.host = options.listen();

@@ -36,22 +36,6 @@ public final class Concepts implements ConceptVectors {
             positives = List.copyOf(positives);
             negatives = List.copyOf(negatives);
         }
-
-        /** From {@code {"name", "photos": [paths], "not": [paths], "text", "threshold"}}; {@code name} may be given. */
-        public static Change fromJson(com.fasterxml.jackson.databind.JsonNode body, String name) {
-            List<String> photos = new ArrayList<>();
-            body.path("photos").forEach(p -> photos.add(p.asText()));
-            List<String> not = new ArrayList<>();
-            body.path("not").forEach(p -> not.add(p.asText()));
-            com.fasterxml.jackson.databind.JsonNode threshold = body.path("threshold");
-            return new Change(name != null ? name : body.path("name").asText(null), photos, not,
-                    body.path("text").asText(null), threshold.isMissingNode() || threshold.isNull() ? null
-                    : threshold.asText());
-        }
-
-        public static Change fromJson(com.fasterxml.jackson.databind.JsonNode body) {
-            return fromJson(body, null);
-        }
     }
 
     private final PhotoStore store;

@@ -5,6 +5,7 @@ import clipd.embed.ClipModel;
 import clipd.embed.ModelDescriptor;
 import clipd.http.AccessToken;
 import clipd.http.HttpServer;
+import clipd.http.PhotoIds;
 import clipd.image.ImageDecoder;
 import clipd.image.Preprocessor;
 import clipd.index.IndexStats;
@@ -94,8 +95,9 @@ class ConceptCommandTest {
                 int port = server.start(token);
                 new Endpoint(ProcessHandle.current().pid(), "127.0.0.1", port).write(data);
                 String base = "http://127.0.0.1:" + port;
-                String body = "{\"name\": \"Bee\", \"photos\": [" + JSON.writeValueAsString(photos.resolve("bee.jpg")
-                        .toString()) + "]}";
+                PhotoIds ids = new PhotoIds(token);
+                String body = "{\"name\": \"Bee\", \"photos\": [\"" + ids.idOf(photos.resolve("bee.jpg").toString())
+                        + "\"]}";
 
                 assertEquals(401, send(base, "GET", "/api/concepts", null, null).statusCode());
                 assertEquals(401, send(base, "POST", "/api/concepts", body, null).statusCode());
@@ -121,9 +123,8 @@ class ConceptCommandTest {
                 assertEquals(200, search.statusCode(), search.body());
                 assertTrue(search.body().contains("bee.jpg"), "the concept's example first: " + search.body());
 
-                HttpResponse<String> put = send(base, "PUT", "/api/concepts/Bee", "{\"photos\": ["
-                        + JSON.writeValueAsString(photos.resolve("books.jpg").toString()) + "], \"threshold\": 0.5}",
-                        token);
+                HttpResponse<String> put = send(base, "PUT", "/api/concepts/Bee", "{\"photos\": [\""
+                        + ids.idOf(photos.resolve("books.jpg").toString()) + "\"], \"threshold\": 0.5}", token);
                 assertEquals(200, put.statusCode(), put.body());
                 JsonNode replaced = JSON.readTree(put.body()).get("concept");
                 assertEquals(0, replaced.get("counter_examples").asInt(), "PUT replaces the whole concept");
@@ -131,9 +132,14 @@ class ConceptCommandTest {
                 assertEquals(2, library.rescans.get());
 
                 HttpResponse<String> bad = send(base, "POST", "/api/concepts", "{\"name\": \"Bee\", \"photos\": [\""
-                        + tmp.resolve("not indexed.jpg") + "\"]}", token);
+                        + ids.idOf(tmp.resolve("not indexed.jpg").toString()) + "\"]}", token);
                 assertEquals(400, bad.statusCode());
                 assertTrue(bad.body().contains("is not indexed"), bad.body());
+                CliRunner.Run notIndexed = clipd(data, "concept", "add", "Bee", "not indexed.jpg");
+                assertEquals(1, notIndexed.code());
+                assertTrue(notIndexed.err().contains(tmp.resolve("not indexed.jpg") + " is not indexed"),
+                        notIndexed.err());
+                assertEquals(1, notIndexed.err().lines().count(), notIndexed.err());
 
                 CliRunner.Run list = clipd(data, "concept", "list");
                 assertEquals(0, list.code(), list.err());
