@@ -140,7 +140,11 @@ final class ConceptCommand {
                 }
                 default -> answer.putPOJO("concept", ConceptSummary.of(concepts.add(change(args, cli))));
             }
-            answer.put("written", c.tagging() ? retag(c) : 0);
+            if (c.tagging()) {
+                answer.put("written", retag(c));
+            } else {
+                answer.put("tags", "off");
+            }
             return JSON.valueToTree(answer);
         }
     }
@@ -158,8 +162,8 @@ final class ConceptCommand {
             case "list" -> {
                 JsonNode all = answer.path("concepts");
                 for (JsonNode c : all) {
-                    cli.out.printf(Locale.ROOT, "%-20s %2d examples, %d counter-examples%s; threshold %.3f (%s)%n",
-                            c.path("name").asText(), c.path("examples").asInt(), c.path("counter_examples").asInt(),
+                    cli.out.printf(Locale.ROOT, "%-20s %s, %s%s; threshold %.3f (%s)%n", c.path("name").asText(),
+                            count(c.path("examples"), "example"), count(c.path("counter_examples"), "counter-example"),
                             c.path("text").isTextual() ? ", text \"" + c.path("text").asText() + "\"" : "",
                             c.path("threshold").asDouble(), c.path("threshold_source").asText());
                 }
@@ -169,8 +173,8 @@ final class ConceptCommand {
             case "remove" -> cli.out.println("removed concept " + answer.path("removed").asText() + retagged(answer));
             default -> {
                 JsonNode c = answer.path("concept");
-                cli.out.printf(Locale.ROOT, "concept %s: %d examples, %d counter-examples; threshold %.3f (%s)%s%n",
-                        c.path("name").asText(), c.path("examples").asInt(), c.path("counter_examples").asInt(),
+                cli.out.printf(Locale.ROOT, "concept %s: %s, %s; threshold %.3f (%s)%s%n", c.path("name").asText(),
+                        count(c.path("examples"), "example"), count(c.path("counter_examples"), "counter-example"),
                         c.path("threshold").asDouble(), c.path("threshold_source").asText(), retagged(answer));
             }
         }
@@ -178,7 +182,11 @@ final class ConceptCommand {
 
     private static String retagged(JsonNode answer) {
         return answer.has("written") ? "; " + answer.path("written").asInt() + " XMP files re-tagged"
-                : "; clipd serve re-tags the library";
+                : answer.has("tags") ? "; tags are off" : "; clipd serve re-tags the library";
+    }
+
+    private static String count(JsonNode n, String word) {
+        return n.asInt() + " " + word + (n.asInt() == 1 ? "" : "s");
     }
 
     private static String encode(String s) {

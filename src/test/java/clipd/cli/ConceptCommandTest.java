@@ -109,7 +109,7 @@ class ConceptCommandTest {
                 CliRunner.Run add = clipd(data, "concept", "add", "Bee", "photos/bee.jpg", "--not", "photos/cat.jpg",
                         "photos/cake.jpg", "--text", "a bee");
                 assertEquals(0, add.code(), add.err());
-                assertTrue(add.out().startsWith("concept Bee: 1 examples, 2 counter-examples; threshold "), add.out());
+                assertTrue(add.out().startsWith("concept Bee: 1 example, 2 counter-examples; threshold "), add.out());
                 assertTrue(add.out().endsWith("; clipd serve re-tags the library\n"), add.out());
                 assertEquals(1, library.rescans.get(), "the change asked the daemon for a pass");
 
