@@ -1,19 +1,12 @@
 package clipd.cli;
 
 import clipd.testing.Fixtures;
+import clipd.testing.PhotoVariants;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -53,28 +46,6 @@ class DuplicatesCommandTest {
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    private static void jpeg(BufferedImage image, float quality, Path to) throws Exception {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ImageWriteParam param = writer.getDefaultWriteParam();
-        param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-        param.setCompressionQuality(quality);
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(to.toFile())) {
-            writer.setOutput(out);
-            writer.write(null, new IIOImage(image, null, null), param);
-        } finally {
-            writer.dispose();
-        }
-    }
-
-    private static BufferedImage rgb(BufferedImage source, int x, int y, int w, int h, int outW, int outH) {
-        BufferedImage out = new BufferedImage(outW, outH, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
-        g.drawImage(source, 0, 0, outW, outH, x, y, x + w, y + h, null);
-        g.dispose();
-        return out;
-    }
-
     @Test
     void groupsReencodesAndResizesOfEachPhotoAndNothingElse() throws Exception {
         Path photos = Files.createDirectories(dir.resolve("photos"));
@@ -85,16 +56,9 @@ class DuplicatesCommandTest {
                 if (!(name.endsWith(".jpg") || name.endsWith(".jpeg") || name.endsWith(".png"))) {
                     continue;
                 }
-                BufferedImage image = ImageIO.read(p.toFile());
-                int w = image.getWidth(), h = image.getHeight();
                 String base = "p" + bases.size();
                 bases.add(base);
-                BufferedImage full = rgb(image, 0, 0, w, h, w, h);
-                jpeg(full, 0.95f, photos.resolve(base + "-original.jpg"));
-                jpeg(full, 0.6f, photos.resolve(base + "-q60.jpg"));
-                jpeg(rgb(image, 0, 0, w, h, w / 2, h / 2), 0.9f, photos.resolve(base + "-half.jpg"));
-                jpeg(rgb(image, w / 20, h / 20, w - w / 10, h - h / 10, w - w / 10, h - h / 10), 0.9f,
-                        photos.resolve(base + "-crop90.jpg"));
+                PhotoVariants.write(p, photos, base);
             }
         }
         Files.copy(photos.resolve("p0-original.jpg"), Files.createDirectories(dir.resolve("photos/copies"))
