@@ -10,8 +10,9 @@ import clipd.store.ConceptRecord;
 import clipd.store.PhotoStore;
 import clipd.testing.Fixtures;
 import clipd.testing.PhotoVariants;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,14 +40,15 @@ class ConceptsTest {
             "black kitty.jpeg", "boats on a lake.png", "chessboard with rocks.JPG", "camera lens.jpg");
 
     @TempDir
-    Path dir;
-    private ModelDescriptor d;
-    private ClipModel model;
-    private PhotoStore store;
-    private Path photos;
+    static Path dir;
+    private static ModelDescriptor d;
+    private static ClipModel model;
+    private static PhotoStore store;
+    private static Path photos;
 
-    @BeforeEach
-    void indexVariantsAndOthers() throws Exception {
+    /** Once for the class: indexing is what takes the time. */
+    @BeforeAll
+    static void indexVariantsAndOthers() throws Exception {
         d = ModelDescriptor.load(Fixtures.TINY_MODEL);
         model = new ClipModel(d, 1);
         store = PhotoStore.open(dir.resolve("data/index.db"));
@@ -59,16 +61,21 @@ class ConceptsTest {
     }
 
     @AfterEach
-    void close() {
+    void forgetTheConcepts() {
+        store.concepts().forEach(c -> store.removeConcept(c.name()));
+    }
+
+    @AfterAll
+    static void close() {
         store.close();
         model.close();
     }
 
-    private String bee(String suffix) {
+    private static String bee(String suffix) {
         return photos.resolve("bee" + suffix).toString();
     }
 
-    private QueryEmbedder embedder(ConceptVectors concepts) {
+    private static QueryEmbedder embedder(ConceptVectors concepts) {
         return new QueryEmbedder(model, new ImageDecoder(50_000_000L, 4 * d.imageSize()),
                 new Preprocessor(d.imageSize(), d.mean(), d.std()), concepts);
     }
