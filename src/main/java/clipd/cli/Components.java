@@ -7,6 +7,7 @@ import clipd.image.ImageDecoder;
 import clipd.image.Preprocessor;
 import clipd.index.FolderScanner;
 import clipd.index.Indexer;
+import clipd.search.Concepts;
 import clipd.search.QueryEmbedder;
 import clipd.store.PhotoStore;
 import clipd.store.StoreException;
@@ -84,8 +85,13 @@ final class Components implements AutoCloseable {
                 t.files());
     }
 
+    /** The query embedder; concepts' names in a query stand for their vectors. */
     QueryEmbedder queryEmbedder() {
-        return new QueryEmbedder(model, decoder, preprocessor);
+        return new QueryEmbedder(model, decoder, preprocessor, concepts());
+    }
+
+    Concepts concepts() {
+        return new Concepts(store, model);
     }
 
     @Override

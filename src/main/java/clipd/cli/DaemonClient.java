@@ -72,6 +72,11 @@ final class DaemonClient {
                 + "/tags?top=" + top)).GET());
     }
 
+    /** How the daemon's API names a photo. */
+    String photoId(String path) throws IOException, NotRunning {
+        return new PhotoIds(token()).idOf(path);
+    }
+
     /** A read of the API, path and query. */
     JsonNode get(String pathAndQuery) throws IOException, NotRunning {
         return send(HttpRequest.newBuilder(URI.create(base + pathAndQuery)).GET());
@@ -79,8 +84,14 @@ final class DaemonClient {
 
     /** A call that changes the library. */
     JsonNode change(String path, String json) throws IOException, NotRunning {
+        return change("POST", path, json);
+    }
+
+    /** A change by another method (PUT, DELETE); {@code json} null sends no body. */
+    JsonNode change(String method, String path, String json) throws IOException, NotRunning {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)));
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(json)));
     }
 
     /** Runs a text query, or a query of one image, on the daemon; null for queries only this process can run. */

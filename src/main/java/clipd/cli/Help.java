@@ -24,12 +24,14 @@ final class Help {
               clipd tags PATH                       the tags clipd chooses for a photo, and why
               clipd untag PATH... | --all           remove exactly the keywords clipd wrote
               clipd duplicates [--folder DIR]       groups of photos that look the same (copies, re-encodes, bursts)
+              clipd concept add|remove|list         teach clipd a concept by example photos ("this is Rex")
               clipd bench photos|index|search|idle  measure speed and memory on this machine
               clipd service install|uninstall|status  run clipd serve as your login's service (systemd, launchd)
               clipd --version | --help | COMMAND --help
 
             queries: "a kitten peeking from behind a corner", "horse" + "stripes" - "zebra",
-                     "2:golden retriever", "./cat.jpg" (an image; paths start with /, ./, ../, ~/ or file://)
+                     "2:golden retriever", "./cat.jpg" (an image; paths start with /, ./, ../, ~/ or file://),
+                     "Rex" + beach (a concept's exact name stands for the concept)
             exit codes: 0 ok, 1 failure, 2 bad usage, bad settings or missing model, 3 no daemon running (status,
                         reindex, folders)
             """;

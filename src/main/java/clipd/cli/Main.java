@@ -61,6 +61,7 @@ public final class Main {
             case "tags" -> TagsCommand.run(rest, cli);
             case "untag" -> UntagCommand.run(rest, cli);
             case "duplicates" -> DuplicatesCommand.run(rest, cli);
+            case "concept" -> ConceptCommand.run(rest, cli);
             case "service" -> ServiceCommand.run(rest, cli);
             default -> throw new UsageException("unknown command '" + args.get(0) + "'");
         });

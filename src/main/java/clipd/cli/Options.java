@@ -276,6 +276,23 @@ final class Options {
             flag("--json", "print {threshold, keep_rule, groups: [{kind, members: [...]}]}")), List.of(FILES, MODEL,
             DAEMON));
 
+    static final Command CONCEPT = new Command("concept", """
+            usage: clipd concept add NAME PHOTO... [--not PHOTO...] [--text TEXT] [--threshold T]
+                   clipd concept remove NAME
+                   clipd concept list [--json]""", """
+            Teaches clipd a concept by example ("this is Rex") from the stored embeddings of indexed photos: their mean
+            direction, with --text mixed in, and with counter-examples a logistic regression. Adding to an existing
+            concept adds the examples. A concept's name is then a query term (clipd search Rex, "Rex + beach") and,
+            with tags on, a keyword of every photo scoring above its threshold (computed from the examples: see the
+            README). Asks the running clipd serve, which re-tags the library; otherwise changes the index here and
+            re-tags here.""", List.of(
+            value("--not", "PHOTO...", "add: counter-examples, every photo named after it (repeatable)"),
+            value("--text", "TEXT", "add: a description mixed into the concept (e.g. \"a black labrador\"); "
+                    + "embedded once"),
+            value("--threshold", "T", "add: the cosine above which a photo belongs to the concept, set by hand "
+                    + "(-1 to 1), or auto"),
+            flag("--json", "print JSON")), List.of(FILES, DAEMON));
+
     static final Command SERVICE = new Command("service", """
             usage: clipd service install [DIR...]
                    clipd service uninstall
@@ -291,5 +308,5 @@ final class Options {
 
     /** Every command, in the order of clipd --help. */
     static final List<Command> COMMANDS = List.of(INDEX, SEARCH, SERVE, STATUS, OPEN, CONTROL, TOKENIZE, EMBED, EVAL,
-            BENCH, TAGS, UNTAG, DUPLICATES, SERVICE);
+            BENCH, TAGS, UNTAG, DUPLICATES, CONCEPT, SERVICE);
 }

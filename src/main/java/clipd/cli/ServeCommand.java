@@ -66,7 +66,7 @@ final class ServeCommand {
                     .start();
             try (HttpServer http = new HttpServer(new HttpServer.Options(settings.listen(), settings.port(),
                     MAX_UPLOAD_BYTES, settings.dataDir().resolve("thumbnails"), THUMBNAIL_CACHE_BYTES,
-                    settings.maxImagePixels()), searcher, c.store, daemon, tagger, duplicates)) {
+                    settings.maxImagePixels()), searcher, c.store, daemon, tagger, duplicates, c.concepts())) {
                 AccessToken token = AccessToken.loadOrCreate(settings.dataDir());
                 int port = http.start(token);
                 Endpoint endpoint = new Endpoint(ProcessHandle.current().pid(), settings.listen(), port);

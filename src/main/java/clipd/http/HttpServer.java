@@ -1,6 +1,7 @@
 package clipd.http;
 
 import clipd.daemon.LibraryControl;
+import clipd.search.Concepts;
 import clipd.search.LibraryDuplicates;
 import clipd.search.Searcher;
 import clipd.store.PhotoStore;
@@ -18,7 +19,7 @@ import java.util.List;
  * clipd's local HTTP API and search page (Javalin on Jetty), listening on loopback unless told otherwise. This class
  * only assembles the server: the middleware runs first on every request ({@link SecurityHeaders},
  * {@link RequestGuard}, then {@link Authentication}), then one route table per resource ({@link AuthRoutes}, {@link SearchRoutes},
- * {@link PhotoRoutes}, {@link LibraryRoutes}, {@link DuplicateRoutes}); {@link ErrorAnswers} turns what they throw into JSON. Photos are named
+ * {@link PhotoRoutes}, {@link LibraryRoutes}, {@link DuplicateRoutes}, {@link ConceptRoutes}); {@link ErrorAnswers} turns what they throw into JSON. Photos are named
  * by id only; a file is served only if it is in the index.
  */
 public final class HttpServer implements AutoCloseable {
@@ -33,6 +34,7 @@ public final class HttpServer implements AutoCloseable {
     private final PhotoTagger tagger;
     private final Thumbnails thumbnails;
     private final LibraryDuplicates duplicates;
+    private final Concepts concepts;
     private Javalin app;
 
     /** A server without near-duplicate groups (tests and benchmarks of the other routes). */
@@ -47,6 +49,13 @@ public final class HttpServer implements AutoCloseable {
      */
     public HttpServer(Options options, Searcher searcher, PhotoStore store, LibraryControl library,
                       PhotoTagger tagger, LibraryDuplicates duplicates) {
+        this(options, searcher, store, library, tagger, duplicates, null);
+    }
+
+    /** @param concepts the concepts taught by example; null leaves {@code /api/concepts} out */
+    public HttpServer(Options options, Searcher searcher, PhotoStore store, LibraryControl library,
+                      PhotoTagger tagger, LibraryDuplicates duplicates, Concepts concepts) {
+        this.concepts = concepts;
         this.options = options;
         this.searcher = searcher;
         this.store = store;
@@ -67,6 +76,9 @@ public final class HttpServer implements AutoCloseable {
                 new LibraryRoutes(library, searcher.index())));
         if (duplicates != null) {
             resources.add(new DuplicateRoutes(duplicates, ids));
+        }
+        if (concepts != null) {
+            resources.add(new ConceptRoutes(concepts, library, ids));
         }
         app = Javalin.create(config -> {
             config.jetty.host = options.listen();

@@ -38,7 +38,11 @@ public final class PhotoIds {
 
     /** The indexed path of the {@code {id}} in the request's path. */
     String pathOf(Context ctx) {
-        String id = ctx.pathParam("id");
+        return pathOf(ctx.pathParam("id"));
+    }
+
+    /** The indexed path of a photo id; a 404 answer when no indexed photo has it. */
+    String pathOf(String id) {
         String path = null;
         if (id.matches("[0-9a-f]{32}")) {
             byte[] block = aes(Cipher.DECRYPT_MODE, HEX.parseHex(id));

@@ -13,24 +13,35 @@ import java.util.List;
 
 /**
  * Turns a query into one vector as rclip does: the weighted sum of the normalised term embeddings, negative terms
- * subtracted. The visual encoder is loaded only when the query has an image term.
+ * subtracted. A text term that is a concept's name (exactly, or in double quotes) stands for the concept's vector
+ * instead of its text ({@link QueryParser#conceptName}). The visual encoder is loaded only when the query has an
+ * image term.
  */
 public final class QueryEmbedder {
     private final ClipModel model;
     private final ImageDecoder decoder;
     private final Preprocessor preprocessor;
+    private final ConceptVectors concepts;
 
     public QueryEmbedder(ClipModel model, ImageDecoder decoder, Preprocessor preprocessor) {
+        this(model, decoder, preprocessor, ConceptVectors.NONE);
+    }
+
+    public QueryEmbedder(ClipModel model, ImageDecoder decoder, Preprocessor preprocessor, ConceptVectors concepts) {
         this.model = model;
         this.decoder = decoder;
         this.preprocessor = preprocessor;
+        this.concepts = concepts;
     }
 
     public float[] embed(Query query) throws ModelUnavailableException, QueryException {
         float[] sum = new float[model.descriptor().embeddingDim()];
         List<Query.Text> texts = new ArrayList<>();
         for (Query.Term t : query.terms()) {
-            if (t instanceof Query.Text text) {
+            float[] concept = t instanceof Query.Text text ? concepts.vector(QueryParser.conceptName(text.text())) : null;
+            if (concept != null) {
+                add(sum, concept, t.weight());
+            } else if (t instanceof Query.Text text) {
                 texts.add(text);
             } else {
                 add(sum, embedImage((Query.Image) t), t.weight());

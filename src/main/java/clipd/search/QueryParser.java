@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * rclip's query language: {@code horse + stripes - zebra}; a term may carry a weight ({@code 2:golden retriever},
  * {@code 0.5:./cat.jpg}); a term that starts with {@code /}, {@code ./}, {@code ../}, {@code ~/} or {@code file://}
- * is an image file, anything else is text.
+ * is an image file, anything else is text, unless it is a concept's name ({@link #conceptName}).
  */
 public final class QueryParser {
     private static final Pattern WEIGHTED = Pattern.compile("^(\\d+(?:\\.\\d+)?|\\.\\d+|\\d+\\.):(.+)$", Pattern.DOTALL);
@@ -112,6 +112,15 @@ public final class QueryParser {
         }
         Path image = imagePath(body, workingDir);
         return image != null ? new Query.Image(image, sign * weight) : new Query.Text(body, sign * weight);
+    }
+
+    /**
+     * The concept name a text term would be: the term itself, or what stands between double quotes around it
+     * ({@code "Rex"}). Whether a concept has that name decides (exact, case and all): a concept wins over the text.
+     */
+    public static String conceptName(String text) {
+        return text.length() > 2 && text.startsWith("\"") && text.endsWith("\"")
+                ? text.substring(1, text.length() - 1) : text;
     }
 
     private static Path imagePath(String s, Path workingDir) {

@@ -88,13 +88,14 @@ public final class PhotoStore implements AutoCloseable {
     /** One open MapDB file and its collections. */
     record Maps(DB db, BTreeMap<String, byte[]> files, HTreeMap<String, float[]> vectors,
                 BTreeMap<String, byte[]> tagStates, HTreeMap<String, float[]> tagVectors,
-                HTreeMap<String, Long> orphans) {
+                HTreeMap<String, Long> orphans, BTreeMap<String, byte[]> concepts) {
         static Maps of(DB db) {
             return new Maps(db, db.treeMap("files", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen(),
                     db.hashMap("vectors", Serializer.STRING, Serializer.FLOAT_ARRAY).createOrOpen(),
                     db.treeMap("tags", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen(),
                     db.hashMap("tagVectors", Serializer.STRING, Serializer.FLOAT_ARRAY).createOrOpen(),
-                    db.hashMap("orphans", Serializer.STRING, Serializer.LONG).createOrOpen());
+                    db.hashMap("orphans", Serializer.STRING, Serializer.LONG).createOrOpen(),
+                    db.treeMap("concepts", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen());
         }
 
         /** Reads every entry of every collection (records parsed), within the file's entry bound; returns records. */
@@ -104,6 +105,7 @@ public final class PhotoStore implements AutoCloseable {
             StoreCheck.walk(vectors.entrySet(), limit, 0, (hash, v) -> { });
             StoreCheck.walk(tagVectors.entrySet(), limit, 0, (key, v) -> { });
             StoreCheck.walk(orphans.entrySet(), limit, 0, (hash, since) -> { });
+            StoreCheck.walk(concepts, limit, (name, bytes) -> ConceptRecord.fromBytes(Sealed.open(name, bytes)));
             return records;
         }
     }
@@ -382,6 +384,7 @@ public final class PhotoStore implements AutoCloseable {
         kept.vectors().forEach(m.vectors::put);
         kept.tagVectors().forEach(m.tagVectors::put);
         kept.tagStates().forEach(m.tagStates::put);
+        kept.concepts().forEach(m.concepts::put);
         kept.records().forEach(m.files::put);
         recordCount.set(kept.records().size());
         m.db.commit();
@@ -509,6 +512,38 @@ public final class PhotoStore implements AutoCloseable {
             m.tagVectors.keySet().removeIf(k -> !k.equals(key) && !k.equals(key + PART));
             m.tagVectors.put(key + PART, rowsSoFar);
             m.db.commit();
+        });
+    }
+
+    /** Every concept, by name. */
+    public List<ConceptRecord> concepts() {
+        return guard(m -> {
+            List<ConceptRecord> all = new ArrayList<>();
+            StoreCheck.walk(m.concepts, Long.MAX_VALUE, (name, b) -> all.add(ConceptRecord.fromBytes(Sealed.open(name, b))));
+            return all;
+        });
+    }
+
+    public Optional<ConceptRecord> concept(String name) {
+        return guard(m -> Optional.ofNullable(m.concepts.get(name))
+                .map(b -> ConceptRecord.fromBytes(Sealed.open(name, b))));
+    }
+
+    /** Keeps a concept (replacing one of its name), committed at once: a person made it by hand. */
+    public void putConcept(ConceptRecord concept) {
+        space.require();
+        run(m -> {
+            m.concepts.put(concept.name(), Sealed.seal(concept.name(), concept.toBytes()));
+            m.db.commit();
+        });
+    }
+
+    /** Removes a concept, committed at once; returns whether there was one. */
+    public boolean removeConcept(String name) {
+        return guard(m -> {
+            boolean had = m.concepts.remove(name) != null;
+            m.db.commit();
+            return had;
         });
     }
 

@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
  * Reads what is still readable in a damaged store, to start a new one with it: every record that parses, every
- * embedding of unit length, the tag states and tag embeddings. A tree is read forwards up to the damage and then
+ * embedding of unit length, the tag states, tag embeddings and concepts. A tree is read forwards up to the damage and then
  * backwards from its end up to the damage, so one bad block costs only the entries in it. All of it within a time.
  */
 final class StoreSalvage {
@@ -20,16 +20,17 @@ final class StoreSalvage {
 
     /** What was read. */
     record Salvage(Map<String, byte[]> records, Map<String, float[]> vectors, Map<String, byte[]> tagStates,
-                   Map<String, float[]> tagVectors) {
+                   Map<String, float[]> tagVectors, Map<String, byte[]> concepts) {
         static Salvage empty() {
             return new Salvage(new ConcurrentSkipListMap<>(), new ConcurrentHashMap<>(), new ConcurrentSkipListMap<>(),
-                    new ConcurrentHashMap<>());
+                    new ConcurrentHashMap<>(), new ConcurrentSkipListMap<>());
         }
 
         /** One line for the log and the status. */
         String summary(String damage, Path moved) {
             return "damaged (" + damage + "), moved aside as " + moved.getFileName() + "; a new file holds the "
-                    + records.size() + " photos and " + vectors.size() + " embeddings still readable in it";
+                    + records.size() + " photos, " + vectors.size() + " embeddings and " + concepts.size()
+                    + " concepts still readable in it";
         }
     }
 
@@ -71,6 +72,10 @@ final class StoreSalvage {
         both(m.tagStates(), limit, (path, bytes) -> {
             TagState.fromBytes(Sealed.open(path, bytes));
             s.tagStates().put(path, bytes);
+        });
+        both(m.concepts(), limit, (name, bytes) -> {
+            ConceptRecord.fromBytes(Sealed.open(name, bytes));
+            s.concepts().put(name, bytes);
         });
         quietly(() -> StoreCheck.walk(m.vectors().entrySet(), limit, 0, (hash, v) -> keepVector(s, hash, v)));
         // the walk may have stopped at damage; a record whose embedding is lost is left to the scan, which embeds it

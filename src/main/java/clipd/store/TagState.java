@@ -16,16 +16,18 @@ import java.util.List;
  * {@code xmpFile} is null when nothing was written (mode off, or the write was skipped).
  */
 public record TagState(String hash, String settings, List<String> tags, String xmpFile, long xmpSize,
-                       long xmpModifiedMillis) {
-    private static final int FORMAT = 1;
+                       long xmpModifiedMillis, List<String> conceptTags) {
+    private static final int FORMAT = 2;
 
+    /** {@code conceptTags}: which of {@code tags} are there only for a concept, to be re-decided when concepts change. */
     public TagState {
         tags = List.copyOf(tags);
+        conceptTags = List.copyOf(conceptTags);
     }
 
-    /** Whether this state was reached for the same content and the same settings. */
-    public boolean current(String hash, String settings) {
-        return this.hash.equals(hash) && this.settings.equals(settings);
+    public TagState(String hash, String settings, List<String> tags, String xmpFile, long xmpSize,
+                    long xmpModifiedMillis) {
+        this(hash, settings, tags, xmpFile, xmpSize, xmpModifiedMillis, List.of());
     }
 
     byte[] toBytes() {
@@ -34,16 +36,14 @@ public record TagState(String hash, String settings, List<String> tags, String x
             out.writeByte(FORMAT);
             out.writeUTF(hash);
             out.writeUTF(settings);
-            out.writeShort(tags.size());
-            for (String t : tags) {
-                out.writeUTF(t);
-            }
+            writeList(out, tags);
             out.writeBoolean(xmpFile != null);
             if (xmpFile != null) {
                 out.writeUTF(xmpFile);
             }
             out.writeLong(xmpSize);
             out.writeLong(xmpModifiedMillis);
+            writeList(out, conceptTags);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -53,20 +53,34 @@ public record TagState(String hash, String settings, List<String> tags, String x
     static TagState fromBytes(byte[] data) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             int format = in.readUnsignedByte();
-            if (format != FORMAT) {
+            if (format != FORMAT && format != 1) {
                 throw new IllegalStateException("tag state format " + format + " is not known");
             }
             String hash = in.readUTF();
             String settings = in.readUTF();
-            int n = in.readUnsignedShort();
-            List<String> tags = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                tags.add(in.readUTF());
-            }
+            List<String> tags = readList(in);
             String file = in.readBoolean() ? in.readUTF() : null;
-            return new TagState(hash, settings, tags, file, in.readLong(), in.readLong());
+            long size = in.readLong();
+            long modified = in.readLong();
+            return new TagState(hash, settings, tags, file, size, modified, format == 1 ? List.of() : readList(in));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static void writeList(DataOutputStream out, List<String> list) throws IOException {
+        out.writeShort(list.size());
+        for (String t : list) {
+            out.writeUTF(t);
+        }
+    }
+
+    private static List<String> readList(DataInputStream in) throws IOException {
+        int n = in.readUnsignedShort();
+        List<String> list = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            list.add(in.readUTF());
+        }
+        return list;
     }
 }

@@ -134,14 +134,24 @@ public final class PhotoTagger implements Indexer.Departures {
         cancelled = true;
     }
 
-    /** Brings the tags of every indexed photo under {@code prefix} ("" for all) up to date. */
+    /**
+     * Brings the tags of every indexed photo under {@code prefix} ("" for all) up to date. A photo whose state differs
+     * only in the concepts gets its concept keywords decided again from its stored embedding, and is written only
+     * when they change.
+     */
     public void tagStale(String prefix, Listener listener) throws ModelUnavailableException {
+        ConceptTags concepts = ConceptTags.of(store.concepts());
+        String settings = fingerprint + concepts.fingerprint();
         List<Map.Entry<String, PhotoRecord>> stale = new ArrayList<>();
+        List<Map.Entry<String, PhotoRecord>> conceptsStale = new ArrayList<>();
         long[] current = {0};
         store.forEachRecord(prefix, (path, record) -> {
             TagState state = store.tagState(path).orElse(null);
-            if (state != null && state.current(record.hash(), fingerprint) && stillHolds(path, state)) {
+            boolean holds = state != null && state.hash().equals(record.hash()) && stillHolds(path, state);
+            if (holds && state.settings().equals(settings)) {
                 current[0] += state.tags().isEmpty() ? 0 : 1;
+            } else if (holds && ConceptTags.withoutConcepts(state.settings()).equals(fingerprint)) {
+                conceptsStale.add(Map.entry(path, record));
             } else if (!failedThisRun.contains(path + "\0" + record.hash())) {
                 stale.add(Map.entry(path, record));
             }
@@ -152,13 +162,31 @@ public final class PhotoTagger implements Indexer.Departures {
             return; // stopped
         }
         int sinceCommit = 0;
+        for (Map.Entry<String, PhotoRecord> e : conceptsStale) {
+            if (cancelled) {
+                break;
+            }
+            float[] vector = store.vector(e.getValue().hash());
+            TagState state = store.tagState(e.getKey()).orElse(null);
+            if (vector != null && state != null && retagConcepts(e.getKey(), e.getValue(), state,
+                    concepts.matching(vector), settings, listener)) {
+                tagged++;
+            }
+            if (++sinceCommit == COMMIT_EVERY) {
+                store.commit();
+                sinceCommit = 0;
+            }
+        }
         for (Map.Entry<String, PhotoRecord> e : stale) {
             if (cancelled) {
                 break;
             }
             float[] vector = store.vector(e.getValue().hash());
-            if (vector != null && tag(e.getKey(), e.getValue(), scorer.rank(vector), listener)) {
-                tagged++;
+            if (vector != null) {
+                List<String> chosen = policy.choose(scorer.rank(vector));
+                if (tag(e.getKey(), e.getValue(), chosen, concepts.matching(vector), settings, listener)) {
+                    tagged++;
+                }
             }
             if (++sinceCommit == COMMIT_EVERY) {
                 store.commit();
@@ -167,6 +195,31 @@ public final class PhotoTagger implements Indexer.Departures {
         }
         store.commit();
         stats.setTagged(tagged);
+    }
+
+    /**
+     * Keeps a photo's other tags and decides its concept keywords again; writes only when they change, else only
+     * remembers that its tags are current for these concepts. Returns whether it carries tags.
+     */
+    private boolean retagConcepts(String path, PhotoRecord record, TagState state, List<String> matching,
+                                  String settings, Listener listener) {
+        List<String> others = new ArrayList<>(state.tags());
+        others.removeAll(state.conceptTags());
+        if (Set.copyOf(union(others, matching)).equals(Set.copyOf(state.tags()))) {
+            List<String> conceptTags = new ArrayList<>(matching);
+            conceptTags.removeAll(others);
+            store.putTagState(path, new TagState(state.hash(), settings, state.tags(), state.xmpFile(),
+                    state.xmpSize(), state.xmpModifiedMillis(), conceptTags));
+            return !state.tags().isEmpty() && state.xmpFile() != null;
+        }
+        return tag(path, record, others, matching, settings, listener);
+    }
+
+    /** {@code first}, then what of {@code then} it lacks. */
+    private static List<String> union(List<String> first, List<String> then) {
+        List<String> all = new ArrayList<>(first);
+        then.stream().filter(t -> !first.contains(t)).forEach(all::add);
+        return all;
     }
 
     /**
@@ -226,7 +279,7 @@ public final class PhotoTagger implements Indexer.Departures {
                 return false;
             }
             store.putTagState(path, new TagState(state.hash(), state.settings(), state.tags(), state.xmpFile(),
-                    a.size(), a.lastModifiedTime().toMillis()));
+                    a.size(), a.lastModifiedTime().toMillis(), state.conceptTags()));
             return true;
         } catch (IOException | RuntimeException e) {
             return false;
@@ -277,8 +330,10 @@ public final class PhotoTagger implements Indexer.Departures {
                 return false; // as clipd wrote it
             }
             List<String> own = exists ? files.current(Path.of(photo)).own() : List.of();
+            List<String> conceptTags = new ArrayList<>(state.conceptTags());
+            conceptTags.retainAll(own);
             store.putTagState(photo, new TagState(state.hash(), state.settings(), own,
-                    exists ? state.xmpFile() : null, size, modified));
+                    exists ? state.xmpFile() : null, size, modified, conceptTags));
             return true;
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "cannot read the XMP of {0}: {1}", photo, e.getMessage());
@@ -286,13 +341,19 @@ public final class PhotoTagger implements Indexer.Departures {
         }
     }
 
-    /** Tags one photo; returns whether it now carries tags. */
-    private boolean tag(String path, PhotoRecord record, List<TagScorer.Candidate> ranked, Listener listener) {
+    /**
+     * Tags one photo with {@code tags} and the concepts it belongs to ({@code concepts}); returns whether it now
+     * carries tags.
+     */
+    private boolean tag(String path, PhotoRecord record, List<String> tags, List<String> concepts, String settings,
+                        Listener listener) {
         Path photo = Path.of(path);
         if (!Files.isRegularFile(photo)) {
             return false; // moved or deleted since it was indexed: a sidecar written now would be an orphan
         }
-        List<String> chosen = policy.choose(ranked);
+        List<String> chosen = union(tags, concepts);
+        List<String> conceptTags = new ArrayList<>(concepts);
+        conceptTags.removeAll(tags);
         XmpFiles.Outcome outcome = files.retag(photo, chosen);
         stats.count(outcome);
         listener.tagged(photo, chosen, outcome);
@@ -309,9 +370,9 @@ public final class PhotoTagger implements Indexer.Departures {
                         LOG.log(System.Logger.Level.INFO, "tags not written for {0}: {1}", path, outcome.detail());
                     }
                     boolean exists = xmp != null && Files.isRegularFile(xmp);
-                    store.putTagState(path, new TagState(record.hash(), fingerprint, chosen,
+                    store.putTagState(path, new TagState(record.hash(), settings, chosen,
                             exists ? xmp.toString() : null, exists ? Files.size(xmp) : 0,
-                            exists ? Files.getLastModifiedTime(xmp).toMillis() : 0));
+                            exists ? Files.getLastModifiedTime(xmp).toMillis() : 0, conceptTags));
                     return !chosen.isEmpty() && written;
                 }
                 case CHANGED -> LOG.log(System.Logger.Level.INFO, "{0}: {1}", path, outcome.detail());

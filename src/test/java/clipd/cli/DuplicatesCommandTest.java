@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -58,17 +56,9 @@ class DuplicatesCommandTest {
                 if (!(name.endsWith(".jpg") || name.endsWith(".jpeg") || name.endsWith(".png"))) {
                     continue;
                 }
-                BufferedImage image = ImageIO.read(p.toFile());
-                int w = image.getWidth(), h = image.getHeight();
                 String base = "p" + bases.size();
                 bases.add(base);
-                BufferedImage full = ImageVariants.scaled(image, 1);
-                ImageVariants.jpeg(full, 0.95f, photos.resolve(base + "-original.jpg"));
-                ImageVariants.jpeg(full, 0.6f, photos.resolve(base + "-q60.jpg"));
-                ImageVariants.jpeg(ImageVariants.region(image, 0, 0, w, h, w / 2, h / 2), 0.9f,
-                        photos.resolve(base + "-half.jpg"));
-                ImageVariants.jpeg(ImageVariants.region(image, w / 20, h / 20, w - w / 10, h - h / 10,
-                        w - w / 10, h - h / 10), 0.9f, photos.resolve(base + "-crop90.jpg"));
+                ImageVariants.write(p, photos, base);
             }
         }
         Files.copy(photos.resolve("p0-original.jpg"), Files.createDirectories(dir.resolve("photos/copies"))

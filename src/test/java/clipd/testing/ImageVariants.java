@@ -13,7 +13,23 @@ import java.nio.file.Path;
 
 /** Near-duplicates made the way people make them: re-encoded, resized or cropped copies of a photo (ImageIO). */
 public final class ImageVariants {
+    /** The versions {@link #write} makes: re-encoded at quality 95 and 60, half the size, cropped to 90%. */
+    public static final java.util.List<String> SUFFIXES = java.util.List.of("-original.jpg", "-q60.jpg", "-half.jpg",
+            "-crop90.jpg");
+
     private ImageVariants() {
+    }
+
+    /** Writes {@code base + suffix} for every one of {@link #SUFFIXES} into {@code dir}. */
+    public static void write(Path source, Path dir, String base) throws Exception {
+        BufferedImage image = ImageIO.read(source.toFile());
+        int w = image.getWidth(), h = image.getHeight();
+        BufferedImage full = scaled(image, 1);
+        jpeg(full, 0.95f, dir.resolve(base + SUFFIXES.get(0)));
+        jpeg(full, 0.6f, dir.resolve(base + SUFFIXES.get(1)));
+        jpeg(region(image, 0, 0, w, h, w / 2, h / 2), 0.9f, dir.resolve(base + SUFFIXES.get(2)));
+        jpeg(region(image, w / 20, h / 20, w - w / 10, h - h / 10, w - w / 10, h - h / 10), 0.9f,
+                dir.resolve(base + SUFFIXES.get(3)));
     }
 
     /** Writes {@code image} as a JPEG of the given quality (0 to 1), metadata-free, creating the folder. */
