@@ -203,7 +203,7 @@ public final class Indexer {
         List<Path> scannedFolders = new ArrayList<>();
         Set<Path> suspect = new HashSet<>();
         for (Target t : expanded) {
-            if (t.path().equals(t.root()) && unseen.device(t.root())) {
+            if (t.path().equals(t.root()) && unseen.device(t.root(), store.rootDevice(t.root().toString()))) {
                 suspect.add(t.root());
             }
             if (Files.exists(t.path())) {
@@ -246,6 +246,12 @@ public final class Indexer {
                 // them again (or is removed from clipd); photos deleted while clipd watches leave at once
                 unseen.add(folder, "holds no photos any more (disk not mounted?)");
                 continue;
+            }
+            if (expanded.stream().anyMatch(t -> t.root().equals(folder)) && !nothingUnder(folder, present)) {
+                String device = Unseen.deviceOf(folder);
+                if (!device.equals(store.rootDevice(folder.toString()))) {
+                    store.putRootDevice(folder.toString(), device);
+                }
             }
             removeUnder(folder, present, departed);
         }

@@ -19,7 +19,7 @@ public final class Unseen {
     private final Map<Path, String> reasons = new ConcurrentHashMap<>();
     /** What the scan before the current one found, so that a folder unreadable for days is logged once, not hourly. */
     private final Map<Path, String> before = new ConcurrentHashMap<>();
-    private final Map<Path, Object> devices = new ConcurrentHashMap<>();
+    private final Map<Path, String> devices = new ConcurrentHashMap<>();
     private volatile boolean deviceChanged;
 
     /** Forgets what was unseen under {@code path}, before it is scanned again. */
@@ -57,23 +57,32 @@ public final class Unseen {
 
     /**
      * Notes the file system a library folder is on now; a change (mounted, unmounted) is logged and remembered.
-     * Returns whether the folder is new to this process or changed file system: then, if it holds nothing, it is
-     * taken for an empty mount point rather than for a library whose every photo was deleted while clipd looked.
+     * Returns whether the folder is on another file system than {@code recorded}, the one it last held photos on
+     * (or, never recorded, whether it is new to this process or changed file system in it): then, if it holds
+     * nothing, it is taken for an empty mount point rather than for a library whose every photo was deleted. A
+     * folder emptied on the disk it was indexed on is what it looks like.
      */
-    boolean device(Path root) {
-        Object now;
-        try {
-            now = Files.getAttribute(root, "unix:dev");
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-            now = "unknown";
-        }
-        Object before = devices.put(root, now);
+    boolean device(Path root, String recorded) {
+        String now = deviceOf(root);
+        String before = devices.put(root, now);
         if (before != null && !before.equals(now)) {
             deviceChanged = true;
             LOG.log(System.Logger.Level.WARNING, "{0} is on another file system than before (mounted or "
                     + "unmounted); watching it anew", root);
         }
+        if (recorded != null) {
+            return !now.equals(recorded);
+        }
         return before == null || !before.equals(now);
+    }
+
+    /** The file system a folder is on, as the device number stat gives. */
+    static String deviceOf(Path folder) {
+        try {
+            return String.valueOf(Files.getAttribute(folder, "unix:dev"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return "unknown";
+        }
     }
 
     /** Whether a library folder changed file system since the last call. */

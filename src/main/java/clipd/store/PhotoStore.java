@@ -453,6 +453,16 @@ public final class PhotoStore implements AutoCloseable {
         listeners.add(listener);
     }
 
+    /** The file system a library folder was on when it last held photos (its unix:dev), or null. */
+    public String rootDevice(String root) {
+        return guard(m -> meta(m.db).get("device:" + root));
+    }
+
+    public void putRootDevice(String root, String device) {
+        space.require();
+        run(m -> meta(m.db).put("device:" + root, device));
+    }
+
     /** Whether the disk has room for writes again (after a {@link DiskFullException}). */
     public boolean hasSpace() {
         return space.enough();

@@ -89,6 +89,23 @@ class UnseenAndMovedTest {
     }
 
     @Test
+    void aLibraryEmptiedOnTheDiskItWasIndexedOnLosesItsPhotosEvenInALaterProcess() throws Exception {
+        Path library = Files.createDirectories(tmp.resolve("emptied"));
+        for (String name : List.of("cat.jpg", "bee.jpg")) {
+            Files.copy(Fixtures.SHARED_IMAGES.resolve(name), library.resolve(name));
+        }
+        assertEquals(2, index(library).embedded());
+        for (String name : List.of("cat.jpg", "bee.jpg")) {
+            Files.delete(library.resolve(name));
+        }
+        indexer = Fixtures.tinyIndexer(store, model, 2, 4); // what a new clipd index or a restarted daemon knows
+        IndexStats emptied = index(library);
+        assertEquals(2, emptied.removed(), "same file system as when it held photos: the photos were deleted");
+        assertEquals(0, store.recordCount());
+        assertEquals(List.of(), indexer.unseen().list());
+    }
+
+    @Test
     void photosSharingNameSizeAndTimeKeepTheirOwnEmbeddingsWhenTheirFolderMoves() throws Exception {
         Path library = tmp.resolve("library");
         Path before = library.resolve("scans");
