@@ -115,7 +115,7 @@ public final class SearchBenchmark {
         }
     }
 
-    /** Distinct queries, then the next page of each. */
+    /** Distinct queries, each followed by its next page. */
     private double[][] httpLatencies(PhotoStore store, VectorIndex index, Path workDir) throws Exception {
         Searcher searcher = new Searcher(new QueryEmbedder(model, decoder, preprocessor), index);
         searcher.warmUp();
@@ -129,9 +129,9 @@ public final class SearchBenchmark {
             int port = server.start(token);
             HttpClient client = HttpClient.newHttpClient();
             double[][] http = new double[2][runs];
-            for (int page = 0; page < 2; page++) {
-                for (int i = -20; i < runs; i++) {
-                    String q = WORDS[Math.floorMod(i, WORDS.length)] + " " + i;
+            for (int i = -20; i < runs; i++) {
+                String q = WORDS[Math.floorMod(i, WORDS.length)] + " " + i;
+                for (int page = 0; page < 2; page++) { // a page, then the next one, as a person scrolls
                     URI uri = URI.create("http://127.0.0.1:" + port + "/api/search?top=20&offset=" + 20 * page
                             + "&q=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
                     long s = System.nanoTime();

@@ -238,7 +238,7 @@ final class BenchCommand {
             cli.out.printf(Locale.ROOT, "  with a file appended to every second, for %.0f s: CPU %.2f s (%.2f%% of one "
                     + "core)%n", r.changingSeconds(), r.changingCpuSeconds(), 100 * r.changingCpuShare());
             cli.out.printf(Locale.ROOT, "  started again on its index: first /api/search answered after %.2f s; "
-                    + "RSS then %s%n", r.restartSeconds(), ProcessMeter.megabytes(r.restartRssBytes()));
+                    + "RSS %.0f s later %s%n", r.restartSeconds(), r.quietSeconds(), ProcessMeter.megabytes(r.restartRssBytes()));
         } finally {
             delete(work, args.flag("--keep"), cli);
         }

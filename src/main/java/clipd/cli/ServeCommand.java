@@ -62,8 +62,7 @@ final class ServeCommand {
                     new Daemon.Pacing(settings.settleMillis(), settings.rescanMillis()),
                     settings.dataDir().resolve("status.json"), about);
             Searcher searcher = new Searcher(c.queryEmbedder(), index);
-            LibraryDuplicates duplicates = new LibraryDuplicates(c.store, index, c.descriptor.duplicateThreshold())
-                    .start();
+            LibraryDuplicates duplicates = new LibraryDuplicates(c.store, index, c.descriptor.duplicateThreshold());
             try (HttpServer http = new HttpServer(new HttpServer.Options(settings.listen(), settings.port(),
                     MAX_UPLOAD_BYTES, settings.dataDir().resolve("thumbnails"), THUMBNAIL_CACHE_BYTES,
                     settings.maxImagePixels()), searcher, c.store, daemon, tagger, duplicates, c.concepts())) {
@@ -79,6 +78,9 @@ final class ServeCommand {
                     } catch (Exception e) {
                         LOG.log(System.Logger.Level.ERROR, "the text encoder cannot be loaded: {0}", e.getMessage());
                     }
+                    // grouping a large library takes seconds of CPU, which the first search should not wait behind;
+                    // after it, loading the index and grouping have left garbage that an idle daemon would keep
+                    duplicates.start(clipd.util.NativeMemory::handBack);
                 }, "clipd-warm-up");
                 warmUp.setDaemon(true);
                 warmUp.start();

@@ -261,7 +261,7 @@ public final class ClipModel implements AutoCloseable {
             idleCheck.cancel(false);
             LOG.log(System.Logger.Level.DEBUG, "visual encoder released after {0} s unused", idleMillis / 1000);
         }
-        NativeMemory.handBack();
+        clipd.util.NativeMemory.handBack();
     }
 
     private static float[][] normalizeAll(float[][] rows) {

@@ -34,6 +34,11 @@ public final class LibraryDuplicates {
 
     /** Follows the store from now on and groups the library on a thread of its own. */
     public LibraryDuplicates start() {
+        return start(() -> { });
+    }
+
+    /** As {@link #start()}, running {@code whenGrouped} on the grouping thread once the first grouping is done. */
+    public LibraryDuplicates start(Runnable whenGrouped) {
         store.listen(new PhotoStore.RecordListener() {
             @Override
             public void recordPut(String path, PhotoRecord record) {
@@ -45,7 +50,10 @@ public final class LibraryDuplicates {
                 changed(path);
             }
         });
-        Thread build = new Thread(this::build, "clipd-duplicates");
+        Thread build = new Thread(() -> {
+            build();
+            whenGrouped.run();
+        }, "clipd-duplicates");
         build.setDaemon(true);
         build.setPriority(Thread.MIN_PRIORITY);
         build.start();

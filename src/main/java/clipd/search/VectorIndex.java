@@ -60,6 +60,7 @@ public final class VectorIndex {
     public static VectorIndex load(PhotoStore store, String prefix, int dim) {
         VectorIndex index = new VectorIndex(dim,
                 path -> store.record(path).map(r -> store.vector(r.hash())).orElse(null));
+        index.reserve(store.recordCount() + store.recordCount() / 32 + 64); // doubling would leave up to half unused
         store.forEachRecord(prefix, (path, record) -> {
             float[] v = store.vector(record.hash());
             if (v != null && v.length == dim) {
@@ -261,8 +262,17 @@ public final class VectorIndex {
         }
     }
 
+    /** Room for half as many photos again (as ArrayList grows), so a library's index has a third unused at most. */
     private void grow() {
-        long rows = (long) paths.length * 2;
+        reserve((long) paths.length + paths.length / 2 + 1);
+    }
+
+    /** Room for {@code wanted} photos in all. */
+    private void reserve(long wanted) {
+        long rows = wanted;
+        if (rows <= paths.length) {
+            return;
+        }
         if (rows * dim > Integer.MAX_VALUE - 8) {
             rows = (Integer.MAX_VALUE - 8) / dim;
             if (rows <= paths.length) {

@@ -1,4 +1,4 @@
-package clipd.embed;
+package clipd.util;
 
 import com.sun.jna.Native;
 
@@ -11,7 +11,7 @@ import java.util.Locale;
  * the heap (to the service's -XX:MaxHeapFreeRatio) only at a full collection, which an idle daemon never reaches by
  * itself. Without glibc the trim does nothing.
  */
-final class NativeMemory {
+public final class NativeMemory {
     interface Glibc extends com.sun.jna.Library {
         int malloc_trim(long pad);
     }
@@ -32,7 +32,7 @@ final class NativeMemory {
         }
     }
 
-    static void handBack() {
+    public static void handBack() {
         System.gc(); // the one moment a full collection is wanted: the work is over, nobody waits on it
         if (GLIBC != null) {
             try {
