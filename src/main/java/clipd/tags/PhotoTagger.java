@@ -197,6 +197,12 @@ public final class PhotoTagger implements Indexer.Departures {
         report(photo, files.photoDeleted(photo));
     }
 
+    /** A sidecar named for a photo that is not there: when it is only clipd's, it goes. */
+    @Override
+    public void stranded(Path sidecar) {
+        report(sidecar, files.sidecarStranded(sidecar));
+    }
+
     private void report(Path photo, XmpFiles.Outcome outcome) {
         if (outcome.kind() != XmpFiles.Outcome.Kind.UNCHANGED) {
             stats.count(outcome);

@@ -151,16 +151,36 @@ public final class XmpFiles {
         return leave(photo, null);
     }
 
+    /**
+     * A sidecar named for a photo that is not there (photo.jpg.xmp without photo.jpg: left behind when the photo
+     * moved without it and its folder moved too, before clipd saw the first move): when it holds nothing but
+     * clipd's data it goes, since tagging writes the photo's tags wherever the photo is now; any other stays.
+     */
+    public Outcome sidecarStranded(Path sidecar) {
+        String name = sidecar.getFileName().toString();
+        Path photo = sidecar.resolveSibling(name.substring(0, name.length() - ".xmp".length()));
+        if (mode == Mode.OFF || Files.exists(photo, LinkOption.NOFOLLOW_LINKS)
+                || !Files.isRegularFile(sidecar, LinkOption.NOFOLLOW_LINKS)) {
+            return new Outcome(Outcome.Kind.UNCHANGED, sidecar, null);
+        }
+        return leaveSidecar(sidecar, null);
+    }
+
     private Outcome leave(Path photo, Path to) {
         if (mode == Mode.OFF || Files.exists(photo, LinkOption.NOFOLLOW_LINKS)) {
             return new Outcome(Outcome.Kind.UNCHANGED, photo, null);
         }
-        Path sidecar = null;
         try {
-            sidecar = Sidecars.existing(photo);
-            if (sidecar == null) {
-                return new Outcome(Outcome.Kind.UNCHANGED, photo, null);
-            }
+            Path sidecar = Sidecars.existing(photo);
+            return sidecar == null ? new Outcome(Outcome.Kind.UNCHANGED, photo, null) : leaveSidecar(sidecar, to);
+        } catch (IOException | RuntimeException e) {
+            return failed(photo, e);
+        }
+    }
+
+    /** Moves a sidecar that is only clipd's to the photo's new place ({@code to}), or deletes it (null). */
+    private Outcome leaveSidecar(Path sidecar, Path to) {
+        try {
             SafeWriter.Snapshot old = writer.read(sidecar);
             XmpKeywords xmp = XmpKeywords.parse(text(old));
             if (xmp.own().isEmpty() || !xmp.untag() || !xmp.isEmpty()) {
@@ -181,7 +201,7 @@ public final class XmpFiles {
             }
             return new Outcome(Outcome.Kind.WRITTEN, target == null ? sidecar : target, null);
         } catch (IOException | RuntimeException e) {
-            return failed(sidecar == null ? photo : sidecar, e);
+            return failed(sidecar, e);
         }
     }
 
