@@ -192,6 +192,11 @@ class DaemonProcessTest {
                 return false;
             }
         }, "the removed folder forgotten", second);
+        String outside = clipd(data, "search outside the library", 1, "search", "--folder", more.toString(), "cat");
+        assertEquals("clipd: " + more + " is not in the running daemon's library, so nothing there is indexed; add it"
+                + " with: clipd folders add " + more + "\n", outside);
+        assertEquals(3, clipd(data, "search inside the library", 0, "search", "--folder", photos.toString(), "-t",
+                "3", "-f", "cat").lines().filter(l -> l.startsWith(photos.toString())).count());
 
         second.destroy(); // SIGTERM
         assertTrue(second.waitFor(15, TimeUnit.SECONDS), "stops within seconds of SIGTERM");
