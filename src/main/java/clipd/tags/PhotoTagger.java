@@ -300,6 +300,9 @@ public final class PhotoTagger implements Indexer.Departures {
         }
         List<String> chosen = policy.choose(ranked);
         XmpFiles.Outcome outcome = files.retag(photo, chosen);
+        if (outcome.kind() == XmpFiles.Outcome.Kind.FAILED && !Files.isRegularFile(photo)) {
+            return false; // moved or deleted (its folder, say) while clipd wrote: no failure, the indexer follows it
+        }
         stats.count(outcome);
         listener.tagged(photo, chosen, outcome);
         try {

@@ -1,6 +1,8 @@
 package clipd.tags;
 
 
+import clipd.util.Problems;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -172,7 +174,12 @@ public final class XmpFiles {
         }
         try {
             Path sidecar = Sidecars.existing(photo);
-            return sidecar == null ? new Outcome(Outcome.Kind.UNCHANGED, photo, null) : leaveSidecar(sidecar, to);
+            if (sidecar == null) {
+                return new Outcome(Outcome.Kind.UNCHANGED, photo, null);
+            }
+            // moved on again (or deleted, or its folder with it) since the scan: tagging writes its tags where it
+            // is found next, and this sidecar would stay behind, in no event's way
+            return leaveSidecar(sidecar, to == null || Files.exists(to, LinkOption.NOFOLLOW_LINKS) ? to : null);
         } catch (IOException | RuntimeException e) {
             return failed(photo, e);
         }
@@ -323,8 +330,7 @@ public final class XmpFiles {
         if (e instanceof SafeWriter.Changed) {
             return new Outcome(Outcome.Kind.CHANGED, file, e.getMessage());
         }
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return new Outcome(Outcome.Kind.FAILED, file, message);
+        return new Outcome(Outcome.Kind.FAILED, file, Problems.describe(e));
     }
 
     private static void checkKeywords(String packet, List<String> expected, String outside) throws IOException {

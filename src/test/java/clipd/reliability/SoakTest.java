@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -85,10 +87,11 @@ class SoakTest {
                 Map<String, Object> status = daemon.status();
                 System.out.println("soak: " + run + ", " + seconds + " s, " + done + " operations (" + ops.alone
                         + " photos renamed or deleted without their sidecar), " + onDisk.size() + " photos, "
-                        + orphans.size() + " orphaned sidecars; " + Stream.of("embedded", "renamed", "removed",
+                        + orphans.size() + " orphaned sidecars, " + temporaryFiles(library) + " temporary files; " + Stream.of("embedded", "renamed", "removed",
                                 "skipped", "tag_writes", "tag_failures", "tag_changed_retry")
                         .map(k -> k + " " + status.get(k)).collect(java.util.stream.Collectors.joining(", ")));
                 assertEquals(List.of(), orphans, run + ": sidecars whose photo is gone");
+                assertEquals(0L, status.get("tag_failures"), run + ": failed tag writes");
                 for (String photo : onDisk) {
                     Path sidecar = Path.of(photo + ".xmp");
                     assertTrue(Files.exists(sidecar), run + ": tags of " + photo);
@@ -117,6 +120,12 @@ class SoakTest {
             return files.filter(Files::isRegularFile).map(Path::toString)
                     .filter(p -> ImageDecoder.supportedExtensions().contains(FolderScanner.extension(p)))
                     .sorted().toList();
+        }
+    }
+
+    private static long temporaryFiles(Path library) throws IOException {
+        try (Stream<Path> files = Files.walk(library)) {
+            return files.filter(p -> p.getFileName().toString().startsWith(".clipd-tmp")).count();
         }
     }
 
@@ -165,7 +174,7 @@ class SoakTest {
                 }
             } catch (NoSuchFileException e) {
                 // chosen while the daemon's own tag write replaced it: try something else next time
-            } catch (java.io.UncheckedIOException e) {
+            } catch (UncheckedIOException e) {
                 if (!(e.getCause() instanceof NoSuchFileException)) {
                     throw e;
                 }
@@ -255,9 +264,17 @@ class SoakTest {
             if (subfolders.isEmpty()) {
                 return;
             }
-            try (Stream<Path> s = Files.walk(pick(subfolders))) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
+            Path folder = pick(subfolders);
+            for (int attempt = 0; Files.exists(folder); attempt++) {
+                try (Stream<Path> s = Files.walk(folder)) {
+                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                } catch (DirectoryNotEmptyException | UncheckedIOException e) {
+                    if (attempt == 10) {
+                        throw e;
+                    }
+                    // a tag write of the daemon's landed in it meanwhile: rm -r would stop here, a person tries again
                 }
             }
         }
