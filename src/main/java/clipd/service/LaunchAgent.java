@@ -29,7 +29,7 @@ public final class LaunchAgent implements ServiceManager {
 
     @Override
     public String unit(Installation i) {
-        return ServiceManager.fill(LABEL + ".plist.in", "JAVA", xml(i.java()), "JAR", xml(i.jar()),
+        return ServiceManager.fill(LABEL + ".plist.in", "LAUNCHER", xml(i.launcher()),
                 "LOG", xml(logFile()));
     }
 

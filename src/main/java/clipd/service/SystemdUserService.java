@@ -20,7 +20,7 @@ public final class SystemdUserService implements ServiceManager {
 
     @Override
     public String unit(Installation i) {
-        return ServiceManager.fill(UNIT + ".in", "JAVA", quote(i.java()), "JAR", quote(i.jar()));
+        return ServiceManager.fill(UNIT + ".in", "LAUNCHER", quote(i.launcher()));
     }
 
     /** A path as one word of a systemd command line: quoted, with specifiers (%) and variables ($) kept literal. */
