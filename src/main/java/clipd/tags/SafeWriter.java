@@ -187,11 +187,18 @@ final class SafeWriter {
         requireUnchanged(from);
         try {
             Files.createLink(to, from.file());
+            Identity moved = Identity.of(to);
+            Identity original = Identity.of(from.file());
+            if (original == null) { // its folder moved or went meanwhile, with the file: the new name is undone
+                Files.deleteIfExists(to);
+                throw new Changed(from.file());
+            }
             // replaced (not edited in place) since the last look: the new version stays where it is
-            if (!Objects.equals(Identity.of(to).fileKey(), Objects.requireNonNull(Identity.of(from.file())).fileKey())) {
+            if (moved != null && !Objects.equals(moved.fileKey(), original.fileKey())) {
                 Files.delete(to);
                 throw new Changed(from.file());
             }
+            // moved == null: the new name's folder moved or went meanwhile, and the photo it is for with it
         } catch (FileAlreadyExistsException e) {
             throw new Changed(to);
         } catch (UnsupportedOperationException | FileSystemException e) {

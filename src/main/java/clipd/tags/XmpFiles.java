@@ -311,7 +311,7 @@ public final class XmpFiles {
      */
     private static boolean readOnly(Path p) throws IOException {
         if (!Files.isWritable(p)) {
-            return true;
+            return Files.exists(p, LinkOption.NOFOLLOW_LINKS); // gone: what follows fails and says so
         }
         PosixFileAttributeView posix = Files.getFileAttributeView(p, PosixFileAttributeView.class);
         if (posix == null) {
