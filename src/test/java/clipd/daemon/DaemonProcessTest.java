@@ -102,13 +102,15 @@ class DaemonProcessTest {
         return sums;
     }
 
-    /** The clipd command, run like a person would, against the daemon's port and data directory. */
+    /**
+     * The clipd command, run like a person would: it finds the daemon, which listens on a port of the test's
+     * choosing, through the data directory alone (no --port).
+     */
     private String clipd(Path data, String log, int expectedExit, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-cp", System.getProperty("java.class.path"), "clipd.cli.Main"));
         command.addAll(List.of(args));
-        command.addAll(List.of("--port", String.valueOf(port), "--data-dir", data.toString(),
-                "--model-dir", Fixtures.TINY_MODEL.toString()));
+        command.addAll(List.of("--data-dir", data.toString(), "--model-dir", Fixtures.TINY_MODEL.toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("XDG_CONFIG_HOME", tmp.resolve("no-config").toString());
         Process p = pb.start();
