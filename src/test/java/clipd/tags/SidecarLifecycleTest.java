@@ -153,6 +153,14 @@ class SidecarLifecycleTest {
             assertTrue(Files.exists(photos.resolve("cake.jpg.xmp")));
             assertEquals(3, tagger.stats().tagged());
 
+            // clipd's own sidecar left with two names (its folder moved between the link and the unlink of a move):
+            // the stranded name goes, the other keeps the tags
+            Path strandedName = trip4.resolve("gone-with-a-twin.jpg.xmp");
+            Files.createLink(strandedName, trip4.resolve("kitty.jpg.xmp"));
+            assertEquals(XmpFiles.Outcome.Kind.WRITTEN, tagger.files().sidecarStranded(strandedName).kind());
+            assertFalse(Files.exists(strandedName));
+            assertArrayEquals(catTags, Files.readAllBytes(trip4.resolve("kitty.jpg.xmp")));
+
             // a person's sidecar beside no photo, and a RAW's, are theirs
             Path theirs = Files.writeString(trip4.resolve("gone.jpg.xmp"), XmpKeywords.parse(null).serialize(false)
                     .replace("<rdf:Description", "<rdf:Description xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\""
