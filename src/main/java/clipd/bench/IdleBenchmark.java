@@ -63,6 +63,7 @@ public final class IdleBenchmark {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(clipd.service.ServiceManager.JVM_OPTIONS);
+        command.addAll(List.of("--add-modules", "jdk.incubator.vector"));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "clipd.cli.Main", "serve",
                 "--config", config.toString(), "--data-dir", data.toString(), "--model-dir", modelDir.toString(),
                 "--folder", library.toString(), "--port", "0", "--tags", "off"));

@@ -1,5 +1,6 @@
 package clipd.cli;
 
+import clipd.daemon.WatchableFolders;
 import clipd.index.IndexStats;
 import clipd.util.Json;
 import clipd.search.Query;
@@ -7,6 +8,8 @@ import clipd.search.PhotoFilter;
 import clipd.search.QueryParser;
 import clipd.search.SearchHit;
 import clipd.search.VectorIndex;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -40,8 +43,14 @@ final class SearchCommand {
         PhotoFilter filter = PhotoFilter.parse(filters, name -> "--" + name.replace('_', '-'));
         Query query = args.positional().isEmpty() && !filter.isEmpty() ? null
                 : QueryParser.parse(args.positional(), cli.workingDir);
-        List<SearchHit> fromDaemon = askDaemon(new DaemonClient(settings, args), query, top, filters);
+        DaemonClient daemon = new DaemonClient(settings, args);
+        List<SearchHit> fromDaemon = askDaemon(daemon, query, top, filters);
         if (fromDaemon != null) {
+            if (fromDaemon.isEmpty() && folder != null && outsideLibrary(daemon, folder)) {
+                cli.err.println("clipd: " + folder + " is not in the running daemon's library, so nothing there is "
+                        + "indexed; add it with: clipd folders add " + folder);
+                return 1;
+            }
             print(fromDaemon, args, cli);
             return 0;
         }
@@ -95,6 +104,22 @@ final class SearchCommand {
             return hits == null || hits.size() <= top ? hits : hits.subList(0, top); // "all" past the API's page
         } catch (DaemonClient.NotRunning e) {
             return null;
+        }
+    }
+
+    /** Whether {@code folder} neither lies in one of the daemon's folders nor holds one. */
+    private static boolean outsideLibrary(DaemonClient daemon, Path folder) throws Exception {
+        Path real = WatchableFolders.realOrAsIs(folder);
+        try {
+            for (JsonNode watched : daemon.status().path("folders")) {
+                Path w = WatchableFolders.realOrAsIs(Path.of(watched.asText()));
+                if (real.startsWith(w) || w.startsWith(real)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (DaemonClient.NotRunning e) {
+            return false; // stopped since it answered: no more to say
         }
     }
 

@@ -59,6 +59,9 @@ final class StatusCommand {
                         s.path("tags").asText(), s.path("tagged").asLong(), s.path("tag_writes").asLong(),
                         s.path("tag_read_only").asLong(), s.path("tag_failures").asLong(),
                         refused.isEmpty() ? "" : ", refused: " + refused);
+                if (s.path("tag_vocabulary").isTextual()) {
+                    cli.out.println("tags: " + s.path("tag_vocabulary").asText());
+                }
             }
             s.path("folders").forEach(f -> cli.out.println("watching " + f.asText()));
             s.path("unseen").forEach(u -> cli.out.println("not seen, kept in the index: " + u.asText()));

@@ -386,6 +386,7 @@ public final class Daemon implements LibraryControl {
         if (tagger != null) {
             TagStats t = tagger.stats();
             f.put("tags_ready", tagger.ready());
+            f.put("tag_vocabulary", t.vocabularyComputation());
             f.put("tagged", t.tagged());
             f.put("tag_writes", t.written());
             f.put("tag_failures", t.failed());

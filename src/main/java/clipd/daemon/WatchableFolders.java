@@ -11,7 +11,7 @@ import java.util.List;
  * thumbnails are JPEGs: the index would feed on itself) are refused, and so are the folders above the data
  * directory.
  */
-final class WatchableFolders {
+public final class WatchableFolders {
     /** The system's folders, refused with everything under them. */
     static final List<Path> SYSTEM = List.of("/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32",
             "/proc", "/run", "/sbin", "/sys", "/usr", "/var", "/System", "/Library", "/private/etc",
@@ -53,7 +53,8 @@ final class WatchableFolders {
         return real;
     }
 
-    static Path realOrAsIs(Path path) {
+    /** The real path (links resolved), or the path as named when it cannot be resolved now. */
+    public static Path realOrAsIs(Path path) {
         try {
             return path.toRealPath();
         } catch (IOException e) {

@@ -42,6 +42,10 @@ public final class FolderScanner {
 
         /** A file or folder that could not be looked at now: what the index knows of it must stay. */
         void unseen(Path path, String reason);
+
+        /** An XMP sidecar, read with its photo rather than as a file of its own. */
+        default void sidecar(Path file) {
+        }
     }
 
     private static final System.Logger LOG = System.getLogger(FolderScanner.class.getName());
@@ -194,7 +198,8 @@ public final class FolderScanner {
         }
         String ext = extension(name);
         if (ext.equals("xmp")) {
-            return; // a sidecar: read with its photo, not a file of its own
+            sink.sidecar(file);
+            return;
         }
         if (ImageDecoder.supportedExtensions().contains(ext)) {
             if (attrs.size() == 0) {

@@ -16,6 +16,7 @@ import clipd.util.DaemonThreads;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -73,11 +74,22 @@ public final class Indexer {
             @Override
             public void deleted(Path photo) {
             }
+
+            @Override
+            public void stranded(Path sidecar) {
+            }
         };
 
         void moved(Path from, Path to);
 
         void deleted(Path photo);
+
+        /**
+         * A sidecar named for a photo ({@code photo.jpg.xmp}) that is not there, seen in an update: what a photo
+         * that left without its sidecar leaves behind when the folder holding that sidecar moved too, so that no
+         * departure names where the sidecar is now.
+         */
+        void stranded(Path sidecar);
     }
     private final Unseen unseen = new Unseen();
 
@@ -145,9 +157,13 @@ public final class Indexer {
     public void update(Collection<Target> targets, IndexStats stats) throws IOException, ModelUnavailableException {
         Set<String> forced = new HashSet<>();
         List<Target> expanded = new ArrayList<>();
+        List<Path> sidecars = new ArrayList<>();
         for (Target t : targets) {
             if (FolderScanner.extension(t.path().getFileName().toString()).equals("xmp")) {
                 List<Path> photos = photosDescribedBy(t.path());
+                if (photos.isEmpty()) {
+                    sidecars.add(t.path());
+                }
                 if (writtenByClipd(t.path(), photos)) {
                     continue;
                 }
@@ -192,6 +208,11 @@ public final class Indexer {
             @Override
             public void unseen(Path path, String reason) {
                 unseen.add(path, reason);
+            }
+
+            @Override
+            public void sidecar(Path file) {
+                sidecars.add(file);
             }
         };
         expanded.forEach(t -> unseen.rescanning(t.path()));
@@ -263,6 +284,23 @@ public final class Indexer {
         stats.countRemoved(Math.max(0, departed.count - renamed)); // a rename is one change, not a removal too
         store.commit();
         departed.tell(departures);
+        for (Path sidecar : sidecars) {
+            if (namesMissingPhoto(sidecar, present)) {
+                departures.stranded(sidecar);
+            }
+        }
+    }
+
+    /**
+     * Whether a sidecar is named {@code photo.ext.xmp} for a photo format clipd reads, and that photo is not there
+     * (a RAW's sidecar, {@code IMG_1.cr2.xmp}, is never clipd's; {@code IMG_1.xmp} may be a RAW's too).
+     */
+    private static boolean namesMissingPhoto(Path sidecar, Set<String> present) {
+        String name = sidecar.getFileName().toString();
+        String photo = name.substring(0, name.length() - ".xmp".length());
+        Path photoPath = sidecar.resolveSibling(photo);
+        return ImageDecoder.supportedExtensions().contains(FolderScanner.extension(photo))
+                && !present.contains(photoPath.toString()) && !Files.exists(photoPath, LinkOption.NOFOLLOW_LINKS);
     }
 
     /**

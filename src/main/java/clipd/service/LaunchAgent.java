@@ -29,10 +29,8 @@ public final class LaunchAgent implements ServiceManager {
 
     @Override
     public String unit(Installation i) {
-        return ServiceManager.fill(LABEL + ".plist.in", "JAVA", xml(i.java()), "JAR", xml(i.jar()),
-                "LOG", xml(logFile()), "JVM_OPTIONS", JVM_OPTIONS.stream()
-                        .map(o -> "<string>" + o + "</string>").collect(java.util.stream.Collectors.joining(
-                                "\n        ")));
+        return ServiceManager.fill(LABEL + ".plist.in", "LAUNCHER", xml(i.launcher()),
+                "LOG", xml(logFile()), "JVM_OPTIONS", String.join(" ", JVM_OPTIONS));
     }
 
     private static String xml(Path path) {

@@ -110,21 +110,35 @@ public final class ServiceInstaller {
         }
     }
 
-    /** A launcher that runs the installed jar with the installer's Java, as ./clipd runs the checkout's. */
+    /**
+     * A launcher that runs the installed jar with the installer's Java, as ./clipd runs the checkout's; the service
+     * runs it too. Java 17 prints a warning about the Vector API's incubator module (the search scan of serve and
+     * bench search) before clipd starts: that one first line of stderr is dropped, by a filter that outlives Ctrl-C
+     * and SIGTERM so that the daemon's last lines still pass, while java keeps the launcher's process id.
+     */
     String launcher() {
-        String java = shellQuote(installation.java().toString());
-        String lib = shellQuote(installation.lib().toString());
         return """
-                #!/bin/sh
+                #!/usr/bin/env bash
                 # clipd, installed by `clipd service install`; `clipd service uninstall` removes it.
-                # The search scan of serve and bench search uses the Vector API (jdk.incubator.vector).
+                drop_vector_warning() {
+                  trap '' INT TERM
+                  local first
+                  if IFS= read -r first; then
+                    [ "$first" = "WARNING: Using incubator modules: jdk.incubator.vector" ] || printf '%s\\n' "$first"
+                  else
+                    printf '%s' "$first"
+                  fi
+                  exec cat
+                }
                 case "${1:-} ${2:-}" in
-                  "serve --help" | "serve -h") modules= ;;
-                  "serve "* | "bench search") modules="--add-modules jdk.incubator.vector" ;;
-                  *) modules= ;;
+                  "serve --help" | "serve -h") ;;
+                  "serve "* | "bench search")
+                    exec @JAVA@ ${CLIPD_JAVA_OPTS:-} --add-modules jdk.incubator.vector -Dclipd.home=@LIB@ \\
+                      -jar @LIB@/clipd.jar "$@" 2> >(drop_vector_warning >&2) ;;
                 esac
-                exec %s ${CLIPD_JAVA_OPTS:-} $modules -Dclipd.home=%s -jar %s/clipd.jar "$@"
-                """.formatted(java, lib, lib);
+                exec @JAVA@ ${CLIPD_JAVA_OPTS:-} -Dclipd.home=@LIB@ -jar @LIB@/clipd.jar "$@"
+                """.replace("@JAVA@", shellQuote(installation.java().toString()))
+                .replace("@LIB@", shellQuote(installation.lib().toString()));
     }
 
     static String shellQuote(String s) {

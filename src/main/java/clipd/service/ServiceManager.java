@@ -39,13 +39,14 @@ public interface ServiceManager {
     }
 
     /**
-     * The JVM options of the service (and of {@code clipd bench idle}, which measures it). The serial collector
-     * suits a mostly idle process; the heap starts small and gives back what a piece of work left free (at the
-     * full collection clipd asks for when it releases the visual encoder), instead of keeping the initial heap of
-     * 1/64 of the machine's memory committed all day; jdk.incubator.vector is the search scan's SIMD kernel.
+     * The JVM options of the service, given to the launcher as CLIPD_JAVA_OPTS (the launcher adds the Vector API
+     * module); {@code clipd bench idle} measures the daemon with them. The serial collector suits a mostly idle
+     * process; the heap starts small and gives back what a piece of work left free (at the full collections clipd
+     * asks for after its start-up work and when it releases the visual encoder), instead of keeping the initial
+     * heap of 1/64 of the machine's memory committed all day.
      */
     List<String> JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xms16m", "-XX:MinHeapFreeRatio=10",
-            "-XX:MaxHeapFreeRatio=30", "--add-modules", "jdk.incubator.vector");
+            "-XX:MaxHeapFreeRatio=30");
 
     /**
      * The environment of the service: glibc's malloc keeps up to 8 arenas per core, 64 MB each, that ONNX

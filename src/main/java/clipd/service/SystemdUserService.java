@@ -20,7 +20,7 @@ public final class SystemdUserService implements ServiceManager {
 
     @Override
     public String unit(Installation i) {
-        return ServiceManager.fill(UNIT + ".in", "JAVA", quote(i.java()), "JAR", quote(i.jar()),
+        return ServiceManager.fill(UNIT + ".in", "LAUNCHER", quote(i.launcher()),
                 "JVM_OPTIONS", String.join(" ", JVM_OPTIONS), "ENVIRONMENT", ENVIRONMENT.entrySet().stream()
                         .map(e -> "Environment=" + e.getKey() + "=" + e.getValue()).sorted()
                         .collect(java.util.stream.Collectors.joining("\n")));

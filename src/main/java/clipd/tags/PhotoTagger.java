@@ -123,7 +123,17 @@ public final class PhotoTagger implements Indexer.Departures {
     private TagScorer scorer() throws ModelUnavailableException {
         synchronized (this) {
             if (scorer == null) {
-                scorer = TagScorer.load(model, vocabulary, store, () -> cancelled);
+                scorer = TagScorer.load(model, vocabulary, store, new TagScorer.Computation() {
+                    @Override
+                    public boolean stopped() {
+                        return cancelled;
+                    }
+
+                    @Override
+                    public void progress(int done, int total) {
+                        stats.vocabularyProgress(done, total);
+                    }
+                });
             }
             return scorer;
         }
@@ -250,8 +260,18 @@ public final class PhotoTagger implements Indexer.Departures {
         report(photo, files.photoDeleted(photo));
     }
 
+    /** A sidecar named for a photo that is not there: when it is only clipd's, it goes. */
+    @Override
+    public void stranded(Path sidecar) {
+        report(sidecar, files.sidecarStranded(sidecar));
+    }
+
     private void report(Path photo, XmpFiles.Outcome outcome) {
-        if (outcome.kind() != XmpFiles.Outcome.Kind.UNCHANGED) {
+        if (outcome.kind() == XmpFiles.Outcome.Kind.FAILED && !Files.exists(outcome.file())) {
+            // the sidecar's folder moved or went while clipd moved it: the next events show where it is now
+            LOG.log(System.Logger.Level.DEBUG, "sidecar of {0} left while clipd moved it: {1}", photo,
+                    outcome.detail());
+        } else if (outcome.kind() != XmpFiles.Outcome.Kind.UNCHANGED) {
             stats.count(outcome);
             LOG.log(outcome.kind() == XmpFiles.Outcome.Kind.WRITTEN ? System.Logger.Level.DEBUG
                     : System.Logger.Level.WARNING, "sidecar of {0}: {1} {2}", photo, outcome.kind(),
@@ -355,6 +375,9 @@ public final class PhotoTagger implements Indexer.Departures {
         List<String> conceptTags = new ArrayList<>(concepts);
         conceptTags.removeAll(tags);
         XmpFiles.Outcome outcome = files.retag(photo, chosen);
+        if (outcome.kind() == XmpFiles.Outcome.Kind.FAILED && !Files.isRegularFile(photo)) {
+            return false; // moved or deleted (its folder, say) while clipd wrote: no failure, the indexer follows it
+        }
         stats.count(outcome);
         listener.tagged(photo, chosen, outcome);
         try {

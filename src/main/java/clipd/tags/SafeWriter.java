@@ -145,7 +145,7 @@ final class SafeWriter {
             writeSynced(temp, bytes);
             check.check(Files.readAllBytes(temp));
             if (original.exists()) {
-                refuseUnsafe(original);
+                refuseUnsafe(original, true);
                 keepIdentity(original, temp, keepModifiedTime);
                 hook.beforeCommit(file);
                 requireUnchanged(original);
@@ -169,7 +169,7 @@ final class SafeWriter {
 
     /** Deletes the file read as {@code original}, unless it changed since. */
     void delete(Snapshot original) throws IOException {
-        refuseUnsafe(original);
+        refuseUnsafe(original, false);
         hook.beforeCommit(original.file());
         requireUnchanged(original);
         Files.delete(original.file());
@@ -182,16 +182,23 @@ final class SafeWriter {
      * with all of them, and the original deleted only once the copy is in place.
      */
     void move(Snapshot from, Path to) throws IOException {
-        refuseUnsafe(from);
+        refuseUnsafe(from, false);
         hook.beforeCommit(from.file());
         requireUnchanged(from);
         try {
             Files.createLink(to, from.file());
+            Identity moved = Identity.of(to);
+            Identity original = Identity.of(from.file());
+            if (original == null) { // its folder moved or went meanwhile, with the file: the new name is undone
+                Files.deleteIfExists(to);
+                throw new Changed(from.file());
+            }
             // replaced (not edited in place) since the last look: the new version stays where it is
-            if (!Objects.equals(Identity.of(to).fileKey(), Objects.requireNonNull(Identity.of(from.file())).fileKey())) {
+            if (moved != null && !Objects.equals(moved.fileKey(), original.fileKey())) {
                 Files.delete(to);
                 throw new Changed(from.file());
             }
+            // moved == null: the new name's folder moved or went meanwhile, and the photo it is for with it
         } catch (FileAlreadyExistsException e) {
             throw new Changed(to);
         } catch (UnsupportedOperationException | FileSystemException e) {
@@ -210,8 +217,12 @@ final class SafeWriter {
         syncFolder(from.file().getParent());
     }
 
-    /** Refuses to replace, move or delete what is not one plain file. */
-    private static void refuseUnsafe(Snapshot original) throws Refused {
+    /**
+     * Refuses to replace, move or delete what is not a plain file, and to replace a file with several names (hard
+     * links), which would split them. Moving or deleting one name leaves the others as they are: a sidecar
+     * clipd's own move left with two names (its folder moved between the link and the unlink) can still go.
+     */
+    private static void refuseUnsafe(Snapshot original, boolean replacing) throws Refused {
         Path file = original.file();
         Identity identity = original.identity();
         if (identity.symbolicLink()) {
@@ -227,7 +238,7 @@ final class SafeWriter {
         if (!identity.regular()) {
             throw new Refused(Refusal.NOT_A_FILE, file.getFileName() + " is not a regular file");
         }
-        if (identity.links() > 1) {
+        if (replacing && identity.links() > 1) {
             throw new Refused(Refusal.HARD_LINK, file.getFileName() + " has " + identity.links()
                     + " names (hard links); replacing it would split them, so clipd leaves it alone");
         }

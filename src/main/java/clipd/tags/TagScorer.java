@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 /**
  * Zero-shot scores of every tag for a photo's embedding: the cosine with each tag's ensemble embedding, and the
@@ -43,13 +42,23 @@ public final class TagScorer {
         this.key = key;
     }
 
+    /** Who waits for a first computation of the tag embeddings: asked whether to stop, told how far it got. */
+    @FunctionalInterface
+    public interface Computation {
+        boolean stopped();
+
+        /** {@code done} of {@code total} tags have their embeddings; told at the start and after each call. */
+        default void progress(int done, int total) {
+        }
+    }
+
     /**
      * Loads the vocabulary's embeddings from the store, computing and keeping them the first time. The computation
      * (minutes with a real model) keeps its progress in the store every few seconds and stops between two calls of
-     * the text encoder once {@code stop} says so: then it returns null, and the next load resumes.
+     * the text encoder once {@code computation} says so: then it returns null, and the next load resumes.
      */
-    public static TagScorer load(ClipModel model, TagVocabulary vocabulary, PhotoStore store, BooleanSupplier stop)
-            throws ModelUnavailableException {
+    public static TagScorer load(ClipModel model, TagVocabulary vocabulary, PhotoStore store,
+                                 Computation computation) throws ModelUnavailableException {
         List<String> tags = vocabulary.tags();
         int dim = model.descriptor().embeddingDim();
         String key = key(model.descriptor().name(), vocabulary);
@@ -64,7 +73,7 @@ public final class TagScorer {
             LOG.log(System.Logger.Level.INFO, "computing the text embeddings of {0} tags with {1} prompts each "
                     + "(once per model and vocabulary){2}", tags.size(), TagTemplates.ENSEMBLE.size(),
                     done > 0 ? ", resuming after " + done : "");
-            done = embedFrom(model, tags, dim, rows, done, store, key, stop);
+            done = embedFrom(model, tags, dim, rows, done, store, key, computation);
             if (done < tags.size()) {
                 store.putTagVectorsPart(key, Arrays.copyOf(rows, done * dim));
                 LOG.log(System.Logger.Level.INFO, "stopped after {0} of {1} tags; the rest follows next time",
@@ -81,12 +90,13 @@ public final class TagScorer {
      * text encoder; returns how many tags are done (all of them unless stopped).
      */
     private static int embedFrom(ClipModel model, List<String> tags, int dim, float[] rows, int done,
-                                 PhotoStore store, String key, BooleanSupplier stop)
+                                 PhotoStore store, String key, Computation computation)
             throws ModelUnavailableException {
         int prompts = TagTemplates.ENSEMBLE.size();
         long lastKept = System.nanoTime();
         for (int from = done; from < tags.size(); from += TAGS_PER_CALL) {
-            if (stop.getAsBoolean()) {
+            computation.progress(from, tags.size());
+            if (computation.stopped()) {
                 return from;
             }
             List<String> some = tags.subList(from, Math.min(tags.size(), from + TAGS_PER_CALL));
@@ -101,6 +111,7 @@ public final class TagScorer {
                 lastKept = System.nanoTime();
             }
         }
+        computation.progress(tags.size(), tags.size());
         return tags.size();
     }
 

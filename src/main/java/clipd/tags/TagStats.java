@@ -26,6 +26,23 @@ public final class TagStats {
         }
     }
 
+    /** Tags whose embeddings are computed, and of how many, while the vocabulary's are first computed; else null. */
+    private volatile int[] vocabulary;
+
+    void vocabularyProgress(int done, int total) {
+        vocabulary = done < total ? new int[] {done, total} : null;
+    }
+
+    /**
+     * While the tag vocabulary's embeddings are first computed (minutes with a real model, before any photo can be
+     * tagged): how far that is, in words; else null.
+     */
+    public String vocabularyComputation() {
+        int[] now = vocabulary;
+        return now == null ? null : String.format(java.util.Locale.ROOT,
+                "computing the text embeddings of %,d tags (once per model and vocabulary): %,d done", now[1], now[0]);
+    }
+
     void setTagged(long n) {
         tagged.set(n);
     }

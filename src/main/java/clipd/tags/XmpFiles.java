@@ -1,6 +1,8 @@
 package clipd.tags;
 
 
+import clipd.util.Problems;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -151,16 +153,41 @@ public final class XmpFiles {
         return leave(photo, null);
     }
 
+    /**
+     * A sidecar named for a photo that is not there (photo.jpg.xmp without photo.jpg: left behind when the photo
+     * moved without it and its folder moved too, before clipd saw the first move): when it holds nothing but
+     * clipd's data it goes, since tagging writes the photo's tags wherever the photo is now; any other stays.
+     */
+    public Outcome sidecarStranded(Path sidecar) {
+        String name = sidecar.getFileName().toString();
+        Path photo = sidecar.resolveSibling(name.substring(0, name.length() - ".xmp".length()));
+        if (mode == Mode.OFF || Files.exists(photo, LinkOption.NOFOLLOW_LINKS)
+                || !Files.isRegularFile(sidecar, LinkOption.NOFOLLOW_LINKS)) {
+            return new Outcome(Outcome.Kind.UNCHANGED, sidecar, null);
+        }
+        return leaveSidecar(sidecar, null);
+    }
+
     private Outcome leave(Path photo, Path to) {
         if (mode == Mode.OFF || Files.exists(photo, LinkOption.NOFOLLOW_LINKS)) {
             return new Outcome(Outcome.Kind.UNCHANGED, photo, null);
         }
-        Path sidecar = null;
         try {
-            sidecar = Sidecars.existing(photo);
+            Path sidecar = Sidecars.existing(photo);
             if (sidecar == null) {
                 return new Outcome(Outcome.Kind.UNCHANGED, photo, null);
             }
+            // moved on again (or deleted, or its folder with it) since the scan: tagging writes its tags where it
+            // is found next, and this sidecar would stay behind, in no event's way
+            return leaveSidecar(sidecar, to == null || Files.exists(to, LinkOption.NOFOLLOW_LINKS) ? to : null);
+        } catch (IOException | RuntimeException e) {
+            return failed(photo, e);
+        }
+    }
+
+    /** Moves a sidecar that is only clipd's to the photo's new place ({@code to}), or deletes it (null). */
+    private Outcome leaveSidecar(Path sidecar, Path to) {
+        try {
             SafeWriter.Snapshot old = writer.read(sidecar);
             XmpKeywords xmp = XmpKeywords.parse(text(old));
             if (xmp.own().isEmpty() || !xmp.untag() || !xmp.isEmpty()) {
@@ -181,7 +208,7 @@ public final class XmpFiles {
             }
             return new Outcome(Outcome.Kind.WRITTEN, target == null ? sidecar : target, null);
         } catch (IOException | RuntimeException e) {
-            return failed(sidecar == null ? photo : sidecar, e);
+            return failed(sidecar, e);
         }
     }
 
@@ -284,7 +311,7 @@ public final class XmpFiles {
      */
     private static boolean readOnly(Path p) throws IOException {
         if (!Files.isWritable(p)) {
-            return true;
+            return Files.exists(p, LinkOption.NOFOLLOW_LINKS); // gone: what follows fails and says so
         }
         PosixFileAttributeView posix = Files.getFileAttributeView(p, PosixFileAttributeView.class);
         if (posix == null) {
@@ -303,8 +330,7 @@ public final class XmpFiles {
         if (e instanceof SafeWriter.Changed) {
             return new Outcome(Outcome.Kind.CHANGED, file, e.getMessage());
         }
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return new Outcome(Outcome.Kind.FAILED, file, message);
+        return new Outcome(Outcome.Kind.FAILED, file, Problems.describe(e));
     }
 
     private static void checkKeywords(String packet, List<String> expected, String outside) throws IOException {

@@ -137,10 +137,14 @@ class ServiceCommandTest {
         Path unit = home().resolve(".config/systemd/user/clipd.service");
         Path jar = home().resolve(".local/lib/clipd/clipd.jar");
         String text = Files.readString(unit);
-        assertTrue(text.contains("ExecStart=" + JAVA + " -XX:+UseSerialGC -Xms16m -XX:MinHeapFreeRatio=10"
-                + " -XX:MaxHeapFreeRatio=30 --add-modules jdk.incubator.vector -jar " + jar + " serve"), text);
-        assertTrue(text.contains("\nEnvironment=MALLOC_ARENA_MAX=2\n"), text);
-        for (String directive : List.of("Restart=on-failure", "RestartPreventExitStatus=2", "Nice=10",
+        Path launcher = home().resolve(".local/bin/clipd");
+        assertTrue(text.lines().anyMatch(("ExecStart=" + launcher + " serve")::equals), text);
+        assertTrue(Files.readString(launcher).contains("exec '" + JAVA + "' "), "runs this Java");
+        assertTrue(Files.isRegularFile(jar));
+        for (String directive : List.of("Environment=\"CLIPD_JAVA_OPTS=-XX:+UseSerialGC -Xms16m "
+                        + "-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30\"", "Environment=MALLOC_ARENA_MAX=2",
+                "Restart=on-failure",
+                "RestartPreventExitStatus=2", "Nice=10",
                 "IOSchedulingClass=idle", "NoNewPrivileges=yes", "WantedBy=default.target")) {
             assertTrue(text.lines().anyMatch(directive::equals), directive);
         }
@@ -162,13 +166,15 @@ class ServiceCommandTest {
             assertTrue(out.lines().noneMatch(l -> l.contains("clipd.service")), "warnings about the unit:\n" + out);
         }
 
-        Path launcher = home().resolve(".local/bin/clipd");
-        assertEquals("home=" + home().resolve(".local/lib/clipd") + " vector=true args=serve", launch(launcher,
-                "serve"));
-        assertEquals("home=" + home().resolve(".local/lib/clipd") + " vector=false args=serve --help",
-                launch(launcher, "serve", "--help"));
-        assertEquals("home=" + home().resolve(".local/lib/clipd") + " vector=false args=status --json",
-                launch(launcher, "status", "--json"));
+        String lib = home().resolve(".local/lib/clipd").toString();
+        assertEquals("home=" + lib + " vector=true args=serve java_opts=-XX:+UseSerialGC",
+                launch(launcher, Map.of("CLIPD_JAVA_OPTS", "-XX:+UseSerialGC"), "serve"), "as the unit runs it");
+        assertEquals("home=" + lib + " vector=true args=bench search java_opts=",
+                launch(launcher, Map.of(), "bench", "search"));
+        assertEquals("home=" + lib + " vector=false args=serve --help java_opts=",
+                launch(launcher, Map.of(), "serve", "--help"));
+        assertEquals("home=" + lib + " vector=false args=status --json java_opts=",
+                launch(launcher, Map.of(), "status", "--json"));
 
         Run status = service(env(bin), systemd, "status");
         assertEquals(0, status.code(), status.err());
@@ -181,14 +187,47 @@ class ServiceCommandTest {
         assertEquals(3, service(env(bin), systemd, "status").code(), "not installed");
     }
 
-    private static String launch(Path launcher, String... args) throws Exception {
+    /**
+     * Runs a launcher (with this JVM's java first on the PATH, for the checkout's): returns the one line the stand-in
+     * jar prints, once stderr is seen to hold nothing before clipd's own first line, not Java's incubator warning.
+     */
+    private static String launch(Path launcher, Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(launcher.toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().remove("CLIPD_JAVA_OPTS");
+        pb.environment().putAll(env);
+        pb.environment().put("PATH", JAVA.getParent() + ":" + pb.environment().get("PATH"));
+        Process p = pb.start();
+        java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getErrorStream().readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), out);
-        return out.lines().filter(l -> !l.startsWith("WARNING: Using incubator modules")).findFirst().orElse("");
+        assertEquals(PrintArgs.FIRST_ERROR_LINE + "\n", new String(err.get(60, TimeUnit.SECONDS),
+                StandardCharsets.UTF_8), String.join(" ", args) + ": stderr");
+        return out.strip();
+    }
+
+    @Test
+    void theCheckoutsLauncherStartsWithClipdsOwnLineOnStderr() throws Exception {
+        Path checkout = Files.createDirectories(tmp.resolve("checkout"));
+        Path launcher = Files.copy(Path.of("clipd"), checkout.resolve("clipd"));
+        Files.createDirectories(checkout.resolve("target"));
+        Files.copy(jar(), checkout.resolve("target/clipd.jar"));
+        assertEquals("home=" + checkout + " vector=true args=serve --folder x java_opts=",
+                launch(launcher, Map.of(), "serve", "--folder", "x"));
+        assertEquals("home=" + checkout + " vector=true args=bench search java_opts=",
+                launch(launcher, Map.of(), "bench", "search"));
+        assertEquals("home=" + checkout + " vector=false args=serve --help java_opts=",
+                launch(launcher, Map.of(), "serve", "--help"));
+        assertEquals("home=" + checkout + " vector=false args=search cat java_opts=",
+                launch(launcher, Map.of(), "search", "cat"));
     }
 
     @Test
@@ -204,11 +243,14 @@ class ServiceCommandTest {
         Map<String, Element> dict = plist(plist);
         assertEquals("dev.clipd", dict.get("Label").getTextContent());
         List<String> program = children(dict.get("ProgramArguments")).stream().map(Node::getTextContent).toList();
-        assertTrue(Files.isExecutable(Path.of(program.get(0))), "names an existing java: " + program);
-        assertEquals(JAVA.toString(), program.get(0));
-        assertEquals(List.of("-XX:+UseSerialGC", "-Xms16m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30",
-                "--add-modules", "jdk.incubator.vector", "-jar",
-                home().resolve(".local/lib/clipd/clipd.jar").toString(), "serve"), program.subList(1, program.size()));
+        Path launcher = home().resolve(".local/bin/clipd");
+        assertEquals(List.of(launcher.toString(), "serve"), program);
+        assertTrue(Files.isExecutable(launcher));
+        assertTrue(Files.readString(launcher).contains("exec '" + JAVA + "' "), "runs an existing java, this one");
+        assertTrue(Files.isExecutable(JAVA));
+        assertEquals("-XX:+UseSerialGC -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30",
+                dict(dict.get("EnvironmentVariables")).get("CLIPD_JAVA_OPTS")
+                .getTextContent());
         Map<String, Element> keepAlive = dict(dict.get("KeepAlive"));
         assertEquals(List.of("Crashed"), List.copyOf(keepAlive.keySet()), "no restart after exit 2 (or any exit)");
         assertEquals("true", keepAlive.get("Crashed").getTagName());

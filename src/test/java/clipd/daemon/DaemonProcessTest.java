@@ -102,13 +102,15 @@ class DaemonProcessTest {
         return sums;
     }
 
-    /** The clipd command, run like a person would, against the daemon's port and data directory. */
+    /**
+     * The clipd command, run like a person would: it finds the daemon, which listens on a port of the test's
+     * choosing, through the data directory alone (no --port).
+     */
     private String clipd(Path data, String log, int expectedExit, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-cp", System.getProperty("java.class.path"), "clipd.cli.Main"));
         command.addAll(List.of(args));
-        command.addAll(List.of("--port", String.valueOf(port), "--data-dir", data.toString(),
-                "--model-dir", Fixtures.TINY_MODEL.toString()));
+        command.addAll(List.of("--data-dir", data.toString(), "--model-dir", Fixtures.TINY_MODEL.toString()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("XDG_CONFIG_HOME", tmp.resolve("no-config").toString());
         Process p = pb.start();
@@ -192,6 +194,11 @@ class DaemonProcessTest {
                 return false;
             }
         }, "the removed folder forgotten", second);
+        String outside = clipd(data, "search outside the library", 1, "search", "--folder", more.toString(), "cat");
+        assertEquals("clipd: " + more + " is not in the running daemon's library, so nothing there is indexed; add it"
+                + " with: clipd folders add " + more + "\n", outside);
+        assertEquals(3, clipd(data, "search inside the library", 0, "search", "--folder", photos.toString(), "-t",
+                "3", "-f", "cat").lines().filter(l -> l.startsWith(photos.toString())).count());
 
         second.destroy(); // SIGTERM
         assertTrue(second.waitFor(15, TimeUnit.SECONDS), "stops within seconds of SIGTERM");

@@ -99,6 +99,59 @@ class DaemonQuietTest {
         assertTrue(!Files.exists(library.resolve("bee.jpg.xmp")));
     }
 
+    /**
+     * The first start with a vocabulary computes its embeddings (minutes with the real model and its 1,828 tags,
+     * before any photo is tagged): the log says so as it begins, and the status how far it got, so that the pause
+     * is explained.
+     */
+    @Test
+    void theFirstComputationOfTheTagEmbeddingsIsInTheLogAndTheStatus() throws Exception {
+        Path library = Files.createDirectories(tmp.resolve("photos"));
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        model = new ClipModel(ModelDescriptor.load(Fixtures.TINY_MODEL), 2);
+        store = PhotoStore.open(data.resolve("index.db"));
+        Path vocabulary = Files.writeString(tmp.resolve("vocabulary.txt"), java.util.stream.IntStream.range(0, 400)
+                .mapToObj(i -> "thing " + i).collect(java.util.stream.Collectors.joining("\n")));
+        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("clipd.tags.TagScorer");
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(new java.util.logging.SimpleFormatter().formatMessage(r));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        try {
+            PhotoTagger tagger = tagger(vocabulary);
+            start(library, data, tagger);
+            java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+            while (!tagger.ready() && thread.isAlive()) {
+                Object progress = daemon.status().get("tag_vocabulary");
+                if (progress != null) {
+                    seen.add(progress.toString());
+                }
+                Thread.sleep(5);
+            }
+            assertTrue(logged.stream().anyMatch(l -> l.startsWith("computing the text embeddings of 400 tags "
+                    + "with 7 prompts each (once per model and vocabulary)")), logged.toString());
+            assertTrue(seen.size() >= 2, "the status follows the computation: " + seen);
+            assertTrue(seen.stream().allMatch(line -> line.matches("computing the text embeddings of 400 tags "
+                    + "\\(once per model and vocabulary\\): [0-9,]+ done")), seen.toString());
+            Await.until(() -> daemon.state() == Daemon.State.IDLE, "idle");
+            assertEquals(null, daemon.status().get("tag_vocabulary"), "once done, it leaves the status");
+        } finally {
+            log.removeHandler(handler);
+        }
+    }
+
     @Test
     void aDataDirectoryInsideTheLibraryIsNeverIndexedAndAChangingFileCostsNoCore() throws Exception {
         Path library = Files.createDirectories(tmp.resolve("photos"));

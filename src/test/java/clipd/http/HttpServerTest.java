@@ -139,7 +139,7 @@ class HttpServerTest {
         ready();
         for (String q : new String[] {"/api/search", "/api/search?q=", "/api/search?q=cat&top=0",
                 "/api/search?q=cat&top=501", "/api/search?q=cat&top=x", "/api/search?q=" + "a".repeat(1001),
-                "/api/search?q=.%2Fsecret.jpg"}) {
+                "/api/search?q=.%2Fsecret.jpg", "/api/search?q=cat+%2B", "/api/search?q=-+cat"}) {
             HttpResponse<byte[]> r = get(q);
             assertEquals(400, r.statusCode(), q);
             assertFalse(json(r).get("message").asText().isEmpty());

@@ -3,12 +3,8 @@ package clipd.http;
 import clipd.daemon.Daemon;
 import clipd.embed.ClipModel;
 import clipd.embed.ModelDescriptor;
-import clipd.image.ImageDecoder;
-import clipd.image.Preprocessor;
-import clipd.index.FolderScanner;
 import clipd.index.IndexStats;
 import clipd.index.Indexer;
-import clipd.search.QueryEmbedder;
 import clipd.search.Searcher;
 import clipd.search.VectorIndex;
 import clipd.store.PhotoStore;
@@ -51,10 +47,7 @@ class PhotoServingTest {
 
         ModelDescriptor d = ModelDescriptor.load(Fixtures.TINY_MODEL);
         try (ClipModel model = new ClipModel(d, 1); PhotoStore store = PhotoStore.open(tmp.resolve("data/index.db"))) {
-            ImageDecoder decoder = new ImageDecoder(150_000_000L, 4 * d.imageSize());
-            Preprocessor preprocessor = new Preprocessor(d.imageSize(), d.mean(), d.std());
-            Indexer indexer = new Indexer(store, model, decoder, preprocessor,
-                    new FolderScanner(FolderScanner.DEFAULT_EXCLUDED_DIRS, false), 1, 4);
+            Indexer indexer = Fixtures.tinyIndexer(store, model, 1, 4);
             indexer.index(List.of(photos), new IndexStats());
             VectorIndex index = VectorIndex.load(store, "", d.embeddingDim());
             assertEquals(3, index.size());
@@ -62,7 +55,7 @@ class PhotoServingTest {
                     tmp.resolve("data/status.json"), Map.of());
             try (HttpServer server = new HttpServer(new HttpServer.Options("127.0.0.1", 0, 1 << 20,
                     tmp.resolve("data/thumbnails"), 1 << 20, 150_000_000L),
-                    new Searcher(new QueryEmbedder(model, decoder, preprocessor), index), store, daemon, null)) {
+                    Fixtures.tinySearcher(model, index), store, daemon, null)) {
                 AccessToken token = AccessToken.loadOrCreate(tmp.resolve("data"));
                 String base = "http://127.0.0.1:" + server.start(token);
                 PhotoIds ids = new PhotoIds(token);

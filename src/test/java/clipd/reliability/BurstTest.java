@@ -3,11 +3,7 @@ package clipd.reliability;
 import clipd.daemon.Daemon;
 import clipd.embed.ClipModel;
 import clipd.embed.ModelDescriptor;
-import clipd.image.ImageDecoder;
-import clipd.image.Preprocessor;
-import clipd.index.FolderScanner;
 import clipd.index.Indexer;
-import clipd.search.QueryEmbedder;
 import clipd.search.Searcher;
 import clipd.search.VectorIndex;
 import clipd.store.PhotoStore;
@@ -45,12 +41,9 @@ class BurstTest {
         Path library = Files.createDirectories(tmp.resolve("library"));
         ModelDescriptor d = ModelDescriptor.load(Fixtures.TINY_MODEL);
         try (ClipModel model = new ClipModel(d, 2); PhotoStore store = PhotoStore.open(tmp.resolve("index.db"))) {
-            ImageDecoder decoder = new ImageDecoder(150_000_000L, 4 * d.imageSize());
-            Preprocessor preprocessor = new Preprocessor(d.imageSize(), d.mean(), d.std());
-            Indexer indexer = new Indexer(store, model, decoder, preprocessor,
-                    new FolderScanner(FolderScanner.DEFAULT_EXCLUDED_DIRS, false), 2, 8);
-            Searcher searcher = new Searcher(new QueryEmbedder(model, decoder, preprocessor),
-                    VectorIndex.load(store, "", d.embeddingDim()).follow(store));
+            Indexer indexer = Fixtures.tinyIndexer(store, model, 2, 8);
+            Searcher searcher = Fixtures.tinySearcher(model, VectorIndex.load(store, "", d.embeddingDim())
+                    .follow(store));
             searcher.warmUp();
             Daemon daemon = new Daemon(indexer, null, store, List.of(library), new Daemon.Pacing(500, 3_600_000),
                     tmp.resolve("status.json"), Map.of());

@@ -6,11 +6,7 @@ import clipd.embed.ClipModel;
 import clipd.embed.ModelDescriptor;
 import clipd.http.AccessToken;
 import clipd.http.HttpServer;
-import clipd.image.ImageDecoder;
-import clipd.image.Preprocessor;
-import clipd.index.FolderScanner;
 import clipd.index.Indexer;
-import clipd.search.QueryEmbedder;
 import clipd.search.Searcher;
 import clipd.search.VectorIndex;
 import clipd.store.PhotoStore;
@@ -57,12 +53,9 @@ class HttpLoadTest {
         Path photos = Files.createDirectories(tmp.resolve("photos"));
         ModelDescriptor d = ModelDescriptor.load(Fixtures.TINY_MODEL);
         try (ClipModel model = new ClipModel(d, 2); PhotoStore store = PhotoStore.open(tmp.resolve("index.db"))) {
-            ImageDecoder decoder = new ImageDecoder(150_000_000L, 4 * d.imageSize());
-            Preprocessor preprocessor = new Preprocessor(d.imageSize(), d.mean(), d.std());
-            Indexer indexer = new Indexer(store, model, decoder, preprocessor,
-                    new FolderScanner(FolderScanner.DEFAULT_EXCLUDED_DIRS, false), 1, 4);
+            Indexer indexer = Fixtures.tinyIndexer(store, model, 1, 4);
             VectorIndex index = VectorIndex.load(store, "", d.embeddingDim()).follow(store);
-            Searcher searcher = new Searcher(new QueryEmbedder(model, decoder, preprocessor), index);
+            Searcher searcher = Fixtures.tinySearcher(model, index);
             searcher.warmUp();
             Daemon daemon = new Daemon(indexer, null, store, List.of(photos), new Daemon.Pacing(200, 3_600_000),
                     tmp.resolve("status.json"), Map.of());

@@ -96,6 +96,82 @@ class SidecarLifecycleTest {
         }
     }
 
+    /**
+     * A photo renamed without its sidecar, and its folder moved before clipd saw the rename (one batch of events):
+     * the departed photo's old sidecar name is gone with the folder, so only the sidecar itself, found beside no
+     * photo, tells clipd what to do. The same when the folder moves first and the photo is renamed in its new place,
+     * and when the photo leaves the folder alone and the folder moves. Found by the soak (30 orphans in 226
+     * operations).
+     */
+    @Test
+    void aSidecarLeftBehindInAFolderThatMovedInTheSameBatchGoesAndItsPhotoIsTaggedWhereItIs() throws Exception {
+        Path photos = Files.createDirectories(tmp.resolve("photos"));
+        Path trip = Files.createDirectories(photos.resolve("trip"));
+        for (String name : List.of("bee.jpg", "cat.jpg", "cake.jpg")) {
+            Files.copy(Fixtures.SHARED_IMAGES.resolve(name), trip.resolve(name)).toFile().setWritable(true);
+        }
+        Path vocabulary = Files.writeString(tmp.resolve("vocabulary.txt"), "cat\nbee\ncake\nboat\n");
+        ModelDescriptor d = ModelDescriptor.load(Fixtures.TINY_MODEL);
+        try (ClipModel model = new ClipModel(d, 2); PhotoStore store = PhotoStore.open(tmp.resolve("index.db"))) {
+            Indexer indexer = Fixtures.tinyIndexer(store, model, 2, 4);
+            PhotoTagger tagger = new PhotoTagger(store, model, TagVocabulary.load(vocabulary, null),
+                    new TagPolicy(0, 2), new XmpFiles(XmpFiles.Mode.SIDECAR, false, false));
+            indexer.listen(tagger);
+            IndexStats stats = new IndexStats();
+            indexer.index(List.of(photos), stats);
+            tagger.tagStale("", PhotoTagger.Listener.NONE);
+            byte[] catTags = Files.readAllBytes(trip.resolve("cat.jpg.xmp"));
+
+            // renamed in its folder, then the folder moved
+            Files.move(trip.resolve("cat.jpg"), trip.resolve("kitty.jpg"));
+            Path trip2 = Files.move(trip, photos.resolve("trip2"));
+            indexer.update(List.of(new Indexer.Target(photos, trip.resolve("cat.jpg")),
+                    new Indexer.Target(photos, trip.resolve("kitty.jpg")), new Indexer.Target(photos, trip),
+                    new Indexer.Target(photos, trip2)), stats);
+            tagger.tagStale("", PhotoTagger.Listener.NONE);
+            assertFalse(Files.exists(trip2.resolve("cat.jpg.xmp")), "no sidecar beside no photo");
+            assertArrayEquals(catTags, Files.readAllBytes(trip2.resolve("kitty.jpg.xmp")));
+
+            // the folder moved, then the photo renamed in its new place
+            Path trip3 = Files.move(trip2, photos.resolve("trip3"));
+            Files.move(trip3.resolve("bee.jpg"), trip3.resolve("bumblebee.jpg"));
+            indexer.update(List.of(new Indexer.Target(photos, trip2), new Indexer.Target(photos, trip3),
+                    new Indexer.Target(photos, trip3.resolve("bee.jpg")),
+                    new Indexer.Target(photos, trip3.resolve("bumblebee.jpg"))), stats);
+            tagger.tagStale("", PhotoTagger.Listener.NONE);
+            assertFalse(Files.exists(trip3.resolve("bee.jpg.xmp")));
+            assertTrue(Files.exists(trip3.resolve("bumblebee.jpg.xmp")));
+
+            // the photo moved out alone, then its old folder moved
+            Path cake = Files.move(trip3.resolve("cake.jpg"), photos.resolve("cake.jpg"));
+            Path trip4 = Files.move(trip3, photos.resolve("trip4"));
+            indexer.update(List.of(new Indexer.Target(photos, trip3.resolve("cake.jpg")),
+                    new Indexer.Target(photos, cake), new Indexer.Target(photos, trip3),
+                    new Indexer.Target(photos, trip4)), stats);
+            tagger.tagStale("", PhotoTagger.Listener.NONE);
+            assertFalse(Files.exists(trip4.resolve("cake.jpg.xmp")));
+            assertTrue(Files.exists(photos.resolve("cake.jpg.xmp")));
+            assertEquals(3, tagger.stats().tagged());
+
+            // clipd's own sidecar left with two names (its folder moved between the link and the unlink of a move):
+            // the stranded name goes, the other keeps the tags
+            Path strandedName = trip4.resolve("gone-with-a-twin.jpg.xmp");
+            Files.createLink(strandedName, trip4.resolve("kitty.jpg.xmp"));
+            assertEquals(XmpFiles.Outcome.Kind.WRITTEN, tagger.files().sidecarStranded(strandedName).kind());
+            assertFalse(Files.exists(strandedName));
+            assertArrayEquals(catTags, Files.readAllBytes(trip4.resolve("kitty.jpg.xmp")));
+
+            // a person's sidecar beside no photo, and a RAW's, are theirs
+            Path theirs = Files.writeString(trip4.resolve("gone.jpg.xmp"), XmpKeywords.parse(null).serialize(false)
+                    .replace("<rdf:Description", "<rdf:Description xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\""
+                            + " xmp:Rating=\"4\""));
+            Path raw = Files.copy(trip4.resolve("kitty.jpg.xmp"), trip4.resolve("IMG_1.cr2.xmp"));
+            indexer.index(List.of(photos), stats);
+            assertTrue(Files.exists(theirs));
+            assertTrue(Files.exists(raw));
+        }
+    }
+
     @Test
     void aTagPassThatMeetsAPersonsEditCountsItAndTheNextPassWritesTheTags() throws Exception {
         Path photos = Files.createDirectories(tmp.resolve("photos"));

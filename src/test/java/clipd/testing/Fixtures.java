@@ -35,6 +35,14 @@ public final class Fixtures {
                 batchSize);
     }
 
+    /** A searcher over {@code index} for the tiny model, decoding query images as clipd does. */
+    public static clipd.search.Searcher tinySearcher(clipd.embed.ClipModel model, clipd.search.VectorIndex index) {
+        clipd.embed.ModelDescriptor d = model.descriptor();
+        return new clipd.search.Searcher(new clipd.search.QueryEmbedder(model,
+                new clipd.image.ImageDecoder(150_000_000L, 4 * d.imageSize()),
+                new clipd.image.Preprocessor(d.imageSize(), d.mean(), d.std())), index);
+    }
+
     /** A writable copy of {@code source} (a folder tree) under {@code target}. */
     public static Path copyTree(Path source, Path target) {
         try (Stream<Path> files = Files.walk(source)) {
