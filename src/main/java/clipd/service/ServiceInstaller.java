@@ -132,7 +132,7 @@ public final class ServiceInstaller {
                 }
                 case "${1:-} ${2:-}" in
                   "serve --help" | "serve -h") ;;
-                  "serve "* | "bench search")
+                  "serve "* | "bench search" | "bench duplicates")
                     exec @JAVA@ ${CLIPD_JAVA_OPTS:-} --add-modules jdk.incubator.vector -Dclipd.home=@LIB@ \\
                       -jar @LIB@/clipd.jar "$@" 2> >(drop_vector_warning >&2) ;;
                 esac
