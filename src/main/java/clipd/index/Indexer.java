@@ -260,19 +260,17 @@ public final class Indexer {
         stats.countToProcess(toRead.size());
         arrivedKnown.addAll(process(toRead, stats));
         for (Path folder : scannedFolders) {
-            if (suspect.contains(folder) && nothingUnder(folder, present)
-                    && store.hasRecordUnder(folder.toString() + File.separator)) {
-                // a library folder that holds nothing when first seen, or after its file system changed, is an
-                // empty mount point far more often than a library deleted whole: its photos stay until it shows
-                // them again (or is removed from clipd); photos deleted while clipd watches leave at once
+            boolean empty = nothingUnder(folder, present);
+            if (suspect.contains(folder) && empty && store.hasRecordUnder(folder.toString() + File.separator)) {
+                // a library folder that holds nothing on another file system than the one it last held photos on
+                // is an empty mount point far more often than a library deleted whole: its photos stay until it
+                // shows them again (or is removed from clipd); emptied on its own disk, its photos leave
                 unseen.add(folder, "holds no photos any more (disk not mounted?)");
                 continue;
             }
-            if (expanded.stream().anyMatch(t -> t.root().equals(folder)) && !nothingUnder(folder, present)) {
-                String device = Unseen.deviceOf(folder);
-                if (!device.equals(store.rootDevice(folder.toString()))) {
-                    store.putRootDevice(folder.toString(), device);
-                }
+            String device = unseen.deviceNow(folder); // null for a folder that is not a library folder
+            if (device != null && !empty && !device.equals(store.rootDevice(folder.toString()))) {
+                store.putRootDevice(folder.toString(), device);
             }
             removeUnder(folder, present, departed);
         }

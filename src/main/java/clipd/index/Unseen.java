@@ -76,8 +76,13 @@ public final class Unseen {
         return before == null || !before.equals(now);
     }
 
+    /** The file system a library folder was on when {@link #device} last looked; null for any other folder. */
+    String deviceNow(Path root) {
+        return devices.get(root);
+    }
+
     /** The file system a folder is on, as the device number stat gives. */
-    static String deviceOf(Path folder) {
+    private static String deviceOf(Path folder) {
         try {
             return String.valueOf(Files.getAttribute(folder, "unix:dev"));
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
