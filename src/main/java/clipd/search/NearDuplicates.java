@@ -76,7 +76,6 @@ public final class NearDuplicates {
     private long[] sketches = new long[2 * 64];
     private final int[][] heads = new int[TABLES][1 << BITS];
     private int[][] next = new int[TABLES][64];
-    private int rows;
     private final ArrayDeque<Integer> freeRows = new ArrayDeque<>();
     /** Pairs of rows, both ways: row → (row → cosine). */
     private final Map<Integer, Map<Integer, Float>> pairs = new HashMap<>();
@@ -259,7 +258,7 @@ public final class NearDuplicates {
     public List<List<String>> groups(java.util.function.Predicate<String> include, float minScore) {
         List<List<String>> groups = new ArrayList<>();
         java.util.BitSet done = new java.util.BitSet();
-        for (int start = 0; start < rows; start++) {
+        for (int start = 0; start < pathsOf.size(); start++) {
             if (pathsOf.get(start) == null || done.get(start)) {
                 continue;
             }
@@ -321,7 +320,6 @@ public final class NearDuplicates {
         rowOfPath.clear();
         rowOfHash.clear();
         freeRows.clear();
-        rows = 0;
         pairs.clear();
         for (int[] h : heads) {
             java.util.Arrays.fill(h, NONE);
@@ -337,7 +335,7 @@ public final class NearDuplicates {
             row = freeRows.pop();
             pathsOf.set(row, new java.util.TreeSet<>());
         } else {
-            row = rows++;
+            row = pathsOf.size();
             pathsOf.add(new java.util.TreeSet<>());
             if (row == hashOf.length) {
                 int capacity = hashOf.length * 2;
