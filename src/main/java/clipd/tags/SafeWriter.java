@@ -140,8 +140,8 @@ final class SafeWriter {
     void write(Snapshot original, byte[] bytes, boolean keepModifiedTime, Path like, Check check)
             throws IOException {
         Path file = original.file();
-        Path temp = TempFiles.next(file);
-        try {
+        try (TempFiles.Temp held = TempFiles.next(file)) {
+            Path temp = held.path();
             writeSynced(temp, bytes);
             check.check(Files.readAllBytes(temp));
             if (original.exists()) {
@@ -162,8 +162,6 @@ final class SafeWriter {
                 publish(temp, file);
             }
             syncFolder(file.getParent());
-        } finally {
-            Files.deleteIfExists(temp);
         }
     }
 
@@ -201,14 +199,13 @@ final class SafeWriter {
             // moved == null: the new name's folder moved or went meanwhile, and the photo it is for with it
         } catch (FileAlreadyExistsException e) {
             throw new Changed(to);
+        } catch (NoSuchFileException e) {
+            throw e; // the file or the new name's folder moved or went: a copy would not help
         } catch (UnsupportedOperationException | FileSystemException e) {
-            Path temp = TempFiles.next(to);
-            try {
-                writeSynced(temp, from.bytes());
-                keepIdentity(from, temp, true);
-                publish(temp, to);
-            } finally {
-                Files.deleteIfExists(temp);
+            try (TempFiles.Temp temp = TempFiles.next(to)) {
+                writeSynced(temp.path(), from.bytes());
+                keepIdentity(from, temp.path(), true);
+                publish(temp.path(), to);
             }
             requireUnchanged(from);
         }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
@@ -201,14 +202,32 @@ public final class XmpFiles {
             if (dryRun) {
                 return new Outcome(Outcome.Kind.WOULD_WRITE, sidecar, target == null ? "delete" : "move to " + target);
             }
+            if (target != null && !moveOrLose(old, target)) {
+                target = null;
+            }
             if (target == null) {
                 writer.delete(old);
-            } else {
-                writer.move(old, target);
             }
             return new Outcome(Outcome.Kind.WRITTEN, target == null ? sidecar : target, null);
         } catch (IOException | RuntimeException e) {
             return failed(sidecar, e);
+        }
+    }
+
+    /**
+     * Moves a sidecar that is only clipd's to its photo's new place; false when that place's folder moved or went
+     * meanwhile, with the photo: tagging writes the photo's tags where it is found next, and the sidecar, left here,
+     * would be in no later event's way.
+     */
+    private boolean moveOrLose(SafeWriter.Snapshot sidecar, Path target) throws IOException {
+        try {
+            writer.move(sidecar, target);
+            return true;
+        } catch (NoSuchFileException e) {
+            if (Files.isDirectory(target.getParent())) {
+                throw e;
+            }
+            return false;
         }
     }
 

@@ -1,5 +1,7 @@
 package clipd.tags;
 
+import clipd.index.FolderScanner;
+import clipd.index.SkipReason;
 import clipd.testing.Fixtures;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -234,11 +236,57 @@ class SafeWriterTest {
         assertTrue(Files.isSymbolicLink(library.resolve("cat.jpg.xmp")));
     }
 
-    private void assertNoTemporaryFiles() throws IOException {
-        try (Stream<Path> files = Files.walk(tmp)) {
-            List<Path> temps = files.filter(p -> p.getFileName().toString().startsWith(".clipd-tmp-")).toList();
-            assertEquals(List.of(), temps);
+    @Test
+    void aTemporaryFileLeftByAWriteWhoseFolderMovedIsRemovedByTheNextScanOfTheFolder() throws Exception {
+        Path album = Files.createDirectories(tmp.resolve("album"));
+        Path cat = Files.copy(Fixtures.SHARED_IMAGES.resolve("cat.jpg"), album.resolve("cat.jpg"));
+        Path moved = tmp.resolve("moved");
+        XmpFiles files = new XmpFiles(XmpFiles.Mode.SIDECAR, false, false, racedBy(file -> Files.move(album, moved)));
+        XmpFiles.Outcome o = files.retag(cat, List.of("cat"));
+        assertEquals(XmpFiles.Outcome.Kind.FAILED, o.kind(), o.toString());
+        assertEquals(1, temporaryFiles().size(), "the write could not delete it by the name it gave it");
+        new FolderScanner(FolderScanner.DEFAULT_EXCLUDED_DIRS, false).scan(moved, moved, IGNORING);
+        assertNoTemporaryFiles();
+        assertTrue(Files.exists(moved.resolve("cat.jpg")));
+    }
+
+    @Test
+    void aSidecarFollowingItsPhotoIntoAFolderThatMovesMeanwhileGoesInsteadOfStayingBehind() throws Exception {
+        Path cat = photo("cat.jpg");
+        new XmpFiles(XmpFiles.Mode.SIDECAR, false, false).retag(cat, List.of("cat"));
+        Path album = Files.createDirectories(tmp.resolve("album"));
+        Path renamed = Files.move(cat, album.resolve("kitty.jpg"));
+        XmpFiles files = new XmpFiles(XmpFiles.Mode.SIDECAR, false, false,
+                racedBy(file -> Files.move(album, tmp.resolve("moved"))));
+        XmpFiles.Outcome o = files.photoMoved(cat, renamed);
+        assertEquals(XmpFiles.Outcome.Kind.WRITTEN, o.kind(), o.toString());
+        assertFalse(Files.exists(tmp.resolve("cat.jpg.xmp")), "no sidecar stays where no event will look again");
+        assertFalse(Files.exists(tmp.resolve("moved/kitty.jpg.xmp")), "tagging writes it where the photo is found");
+        assertNoTemporaryFiles();
+    }
+
+    private static final FolderScanner.Sink IGNORING = new FolderScanner.Sink() {
+        @Override
+        public void photo(FolderScanner.Candidate candidate) {
         }
+
+        @Override
+        public void skipped(Path path, SkipReason reason, String detail) {
+        }
+
+        @Override
+        public void unseen(Path path, String reason) {
+        }
+    };
+
+    private List<Path> temporaryFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(tmp)) {
+            return files.filter(p -> p.getFileName().toString().startsWith(".clipd-tmp-")).toList();
+        }
+    }
+
+    private void assertNoTemporaryFiles() throws IOException {
+        assertEquals(List.of(), temporaryFiles());
     }
 
     private static boolean isRoot() throws IOException {
