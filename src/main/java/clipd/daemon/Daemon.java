@@ -289,6 +289,7 @@ public final class Daemon implements LibraryControl {
             return; // the paths left the library while they settled
         }
         state = State.INDEXING;
+        LOG.log(System.Logger.Level.TRACE, "changed: {0}", paths);
         ChangeSummary before = ChangeSummary.of(stats);
         run(targets, "indexing " + targets.size() + " changed paths", paths);
         ChangeSummary done = ChangeSummary.of(stats).minus(before);

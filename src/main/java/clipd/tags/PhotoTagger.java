@@ -271,7 +271,10 @@ public final class PhotoTagger implements Indexer.Departures {
             // the sidecar's folder moved or went while clipd moved it: the next events show where it is now
             LOG.log(System.Logger.Level.DEBUG, "sidecar of {0} left while clipd moved it: {1}", photo,
                     outcome.detail());
-        } else if (outcome.kind() != XmpFiles.Outcome.Kind.UNCHANGED) {
+        } else if (outcome.kind() == XmpFiles.Outcome.Kind.UNCHANGED) {
+            LOG.log(System.Logger.Level.DEBUG, "sidecar of {0} left as it is: {1}", photo,
+                    outcome.detail() == null ? outcome.file() : outcome.detail());
+        } else {
             stats.count(outcome);
             LOG.log(outcome.kind() == XmpFiles.Outcome.Kind.WRITTEN ? System.Logger.Level.DEBUG
                     : System.Logger.Level.WARNING, "sidecar of {0}: {1} {2}", photo, outcome.kind(),
@@ -379,6 +382,7 @@ public final class PhotoTagger implements Indexer.Departures {
             return false; // moved or deleted (its folder, say) while clipd wrote: no failure, the indexer follows it
         }
         stats.count(outcome);
+        LOG.log(System.Logger.Level.DEBUG, "tags of {0}: {1} {2}", photo, outcome.kind(), outcome.file());
         listener.tagged(photo, chosen, outcome);
         try {
             switch (outcome.kind()) {

@@ -44,6 +44,7 @@ public final class LibraryWatcher implements AutoCloseable {
                 .listener(new DirectoryChangeListener() {
                     @Override
                     public void onEvent(DirectoryChangeEvent event) {
+                        LOG.log(System.Logger.Level.TRACE, "event {0} {1}", event.eventType(), event.path());
                         if (event.eventType() == DirectoryChangeEvent.EventType.OVERFLOW || event.path() == null) {
                             LOG.log(System.Logger.Level.INFO, "file-system events were lost; rescanning");
                             changes.requestRescan();

@@ -28,6 +28,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.SimpleFormatter;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -65,8 +69,9 @@ class SoakTest {
             Thread thread = new Thread(daemon::run, "daemon-under-test");
             thread.start();
             String run = "seed " + seed;
+            History history = History.start();
             try {
-                Operations ops = new Operations(library, random);
+                Operations ops = new Operations(library, random, history);
                 long end = System.nanoTime() + seconds * 1_000_000_000L;
                 int done = 0;
                 while (System.nanoTime() < end) {
@@ -90,8 +95,9 @@ class SoakTest {
                         + orphans.size() + " orphaned sidecars, " + temporaryFiles(library) + " temporary files; " + Stream.of("embedded", "renamed", "removed",
                                 "skipped", "tag_writes", "tag_failures", "tag_changed_retry")
                         .map(k -> k + " " + status.get(k)).collect(java.util.stream.Collectors.joining(", ")));
-                assertEquals(List.of(), orphans, run + ": sidecars whose photo is gone");
+                assertEquals(List.of(), orphans, run + ": sidecars whose photo is gone\n" + history.about(orphans));
                 assertEquals(0L, status.get("tag_failures"), run + ": failed tag writes");
+                assertEquals(0L, temporaryFiles(library), run + ": temporary files of clipd's writes left");
                 for (String photo : onDisk) {
                     Path sidecar = Path.of(photo + ".xmp");
                     assertTrue(Files.exists(sidecar), run + ": tags of " + photo);
@@ -101,6 +107,7 @@ class SoakTest {
             } finally {
                 daemon.stop();
                 thread.join(10_000);
+                history.close();
             }
         }
     }
@@ -148,12 +155,14 @@ class SoakTest {
     private static final class Operations {
         private final Path library;
         private final Random random;
+        private final History history;
         private int names;
         int alone;
 
-        Operations(Path library, Random random) {
+        Operations(Path library, Random random, History history) {
             this.library = library;
             this.random = random;
+            this.history = history;
         }
 
         void any() throws IOException {
@@ -207,10 +216,11 @@ class SoakTest {
             String source = pick(SOURCES);
             Path to = pick(folders()).resolve(fresh(source));
             Files.copy(Fixtures.SHARED_IMAGES.resolve(source), to).toFile().setWritable(true);
+            history.add("create " + to);
         }
 
         private void newFolder() throws IOException {
-            Files.createDirectories(pick(folders()).resolve("f" + names++));
+            history.add("mkdir " + Files.createDirectories(pick(folders()).resolve("f" + names++)));
         }
 
         private void renamePhoto() throws IOException {
@@ -223,9 +233,11 @@ class SoakTest {
             Path to = pick(folders()).resolve(fresh(name.substring(name.indexOf(' ') + 1)));
             Path sidecar = Path.of(photo + ".xmp");
             Files.move(photo, to);
-            if (withSidecar() && Files.exists(sidecar)) {
+            boolean with = withSidecar() && Files.exists(sidecar);
+            if (with) {
                 Files.move(sidecar, Path.of(to + ".xmp"));
             }
+            history.add("move " + photo + " -> " + to + (with ? " with its sidecar" : " alone"));
         }
 
         private void deletePhoto() throws IOException {
@@ -233,9 +245,8 @@ class SoakTest {
             if (!photos.isEmpty()) {
                 Path photo = pick(photos);
                 Files.delete(photo);
-                if (withSidecar()) {
-                    Files.deleteIfExists(Path.of(photo + ".xmp"));
-                }
+                boolean with = withSidecar() && Files.deleteIfExists(Path.of(photo + ".xmp"));
+                history.add("delete " + photo + (with ? " with its sidecar" : " alone"));
             }
         }
 
@@ -256,7 +267,9 @@ class SoakTest {
             }
             Path folder = pick(subfolders);
             List<Path> targets = folders().stream().filter(f -> !f.startsWith(folder)).toList();
-            Files.move(folder, pick(targets).resolve("m" + names++));
+            Path to = pick(targets).resolve("m" + names++);
+            Files.move(folder, to);
+            history.add("move folder " + folder + " -> " + to);
         }
 
         private void deleteFolder() throws IOException {
@@ -265,6 +278,7 @@ class SoakTest {
                 return;
             }
             Path folder = pick(subfolders);
+            history.add("delete folder " + folder);
             for (int attempt = 0; Files.exists(folder); attempt++) {
                 try (Stream<Path> s = Files.walk(folder)) {
                     for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
@@ -277,6 +291,73 @@ class SoakTest {
                     // a tag write of the daemon's landed in it meanwhile: rm -r would stop here, a person tries again
                 }
             }
+        }
+    }
+
+    /**
+     * What the soak did and what clipd logged (its debug lines too), in order, so that a failure can show the story
+     * of the file it is about.
+     */
+    private static final class History extends Handler {
+        private final java.util.logging.Logger clipd = java.util.logging.Logger.getLogger("clipd");
+        private final Level before = clipd.getLevel();
+        private final long start = System.nanoTime();
+        private final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        static History start() {
+            History history = new History();
+            history.clipd.setLevel(Level.ALL);
+            history.clipd.addHandler(history);
+            return history;
+        }
+
+        void add(String line) {
+            lines.add(String.format("%9.3f %s", (System.nanoTime() - start) / 1e9, line));
+        }
+
+        @Override
+        public void publish(LogRecord record) {
+            add("[" + record.getLevel() + " " + record.getLoggerName().replace("clipd.", "") + "] "
+                    + new SimpleFormatter().formatMessage(record));
+        }
+
+        /** The lines that name each file or, going back through renames, the names it had before. */
+        String about(List<Path> files) {
+            StringBuilder story = new StringBuilder();
+            List<String> all = List.copyOf(lines);
+            for (Path file : files) {
+                java.util.Set<String> names = new java.util.HashSet<>();
+                String name = file.getFileName().toString();
+                names.add(name.substring(0, name.length() - ".xmp".length()));
+                List<String> told = new ArrayList<>();
+                for (int i = all.size() - 1; i >= 0; i--) {
+                    String line = all.get(i);
+                    if (names.stream().anyMatch(line::contains)) {
+                        told.add(line);
+                        java.util.regex.Matcher rename = MOVE.matcher(line);
+                        if (rename.find() && names.stream().anyMatch(rename.group(2)::endsWith)) {
+                            names.add(Path.of(rename.group(1)).getFileName().toString());
+                        }
+                    }
+                }
+                story.append(file).append(":\n");
+                for (int i = told.size() - 1; i >= 0; i--) {
+                    story.append("  ").append(told.get(i)).append('\n');
+                }
+            }
+            return story.toString();
+        }
+
+        private static final java.util.regex.Pattern MOVE = java.util.regex.Pattern.compile(" move (.+) -> (.+?)( with| alone)");
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            clipd.removeHandler(this);
+            clipd.setLevel(before);
         }
     }
 }
