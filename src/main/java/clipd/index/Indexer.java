@@ -85,9 +85,10 @@ public final class Indexer {
         void deleted(Path photo);
 
         /**
-         * A sidecar named for a photo ({@code photo.jpg.xmp}) that is not there, seen in an update: what a photo
-         * that left without its sidecar leaves behind when the folder holding that sidecar moved too, so that no
-         * departure names where the sidecar is now.
+         * A sidecar named for a photo ({@code photo.jpg.xmp}) that is not there, seen in an update or beside a photo
+         * path an update found gone: what a photo that left without its sidecar leaves behind when the folder
+         * holding that sidecar moved too, or when the photo left before clipd had read it, so that no departure
+         * names where the sidecar is now.
          */
         void stranded(Path sidecar);
     }
@@ -219,6 +220,9 @@ public final class Indexer {
         for (Target t : expanded) { // what left first, so that what arrived can be recognised as moved
             if (!Files.exists(t.path())) {
                 removeGone(t.path(), departed);
+                // a photo that left before clipd could read it (it came with its sidecar and moved on alone) has
+                // no record to say where it went: only its sidecar, beside no photo, is left to tell
+                sidecars.add(t.path().resolveSibling(t.path().getFileName() + ".xmp"));
             }
         }
         List<Path> scannedFolders = new ArrayList<>();
