@@ -1,6 +1,8 @@
 package clipd.service;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,8 +57,8 @@ public final class ServiceInstaller {
         if (checkout != null && Files.isRegularFile(checkout.resolve("models/fetch"))) {
             copyFetcher(checkout.resolve("models"));
         }
-        replace(installation.launcher(), launcher().getBytes(java.nio.charset.StandardCharsets.UTF_8), "rwxr-xr-x");
-        replace(manager.unitFile(), manager.unit(installation).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        replace(installation.launcher(), launcher().getBytes(StandardCharsets.UTF_8), "rwxr-xr-x");
+        replace(manager.unitFile(), manager.unit(installation).getBytes(StandardCharsets.UTF_8),
                 "rw-r--r--");
         if (manager.logFolder().isPresent()) {
             Files.createDirectories(manager.logFolder().get()); // launchd does not create it
@@ -111,35 +113,34 @@ public final class ServiceInstaller {
     }
 
     /**
-     * A launcher that runs the installed jar with the installer's Java, as ./clipd runs the checkout's; the service
-     * runs it too. Java 17 prints a warning about the Vector API's incubator module (the search scan of serve and
-     * bench search) before clipd starts: that one first line of stderr is dropped, by a filter that outlives Ctrl-C
-     * and SIGTERM so that the daemon's last lines still pass, while java keeps the launcher's process id.
+     * The checkout's launcher ({@code ./clipd}, which the build puts into the jar), with the installed jar and the
+     * installer's Java as where clipd is; the service runs it too.
      */
-    String launcher() {
-        return """
-                #!/usr/bin/env bash
-                # clipd, installed by `clipd service install`; `clipd service uninstall` removes it.
-                drop_vector_warning() {
-                  trap '' INT TERM
-                  local first
-                  if IFS= read -r first; then
-                    [ "$first" = "WARNING: Using incubator modules: jdk.incubator.vector" ] || printf '%s\\n' "$first"
-                  else
-                    printf '%s' "$first"
-                  fi
-                  exec cat
-                }
-                case "${1:-} ${2:-}" in
-                  "serve --help" | "serve -h") ;;
-                  "serve "* | "bench search" | "bench duplicates")
-                    exec @JAVA@ ${CLIPD_JAVA_OPTS:-} --add-modules jdk.incubator.vector -Dclipd.home=@LIB@ \\
-                      -jar @LIB@/clipd.jar "$@" 2> >(drop_vector_warning >&2) ;;
-                esac
-                exec @JAVA@ ${CLIPD_JAVA_OPTS:-} -Dclipd.home=@LIB@ -jar @LIB@/clipd.jar "$@"
-                """.replace("@JAVA@", shellQuote(installation.java().toString()))
-                .replace("@LIB@", shellQuote(installation.lib().toString()));
+    String launcher() throws IOException {
+        String checkouts;
+        try (InputStream in = ServiceInstaller.class.getResourceAsStream("clipd")) {
+            if (in == null) {
+                throw new IOException("this clipd jar holds no launcher; build it again with: mvn -q package "
+                        + "-DskipTests");
+            }
+            checkouts = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        int from = checkouts.indexOf(WHERE);
+        int to = checkouts.indexOf(END_OF_WHERE);
+        if (from < 0 || to < from) {
+            throw new IOException("the launcher in this clipd jar does not say where clipd is");
+        }
+        String lib = shellQuote(installation.lib().toString());
+        return "#!/usr/bin/env bash\n# clipd, installed by `clipd service install`; `clipd service uninstall` removes it.\n"
+                + "set -euo pipefail\n"
+                + "home=" + lib + "\n"
+                + "jar=" + shellQuote(installation.jar().toString()) + "\n"
+                + "java=" + shellQuote(installation.java().toString()) + "\n"
+                + checkouts.substring(to + END_OF_WHERE.length());
     }
+
+    private static final String WHERE = "# where clipd is:";
+    private static final String END_OF_WHERE = "# (end of where clipd is)\n";
 
     static String shellQuote(String s) {
         return "'" + s.replace("'", "'\\''") + "'";

@@ -139,7 +139,7 @@ class ServiceCommandTest {
         String text = Files.readString(unit);
         Path launcher = home().resolve(".local/bin/clipd");
         assertTrue(text.lines().anyMatch(("ExecStart=" + launcher + " serve")::equals), text);
-        assertTrue(Files.readString(launcher).contains("exec '" + JAVA + "' "), "runs this Java");
+        assertTrue(Files.readString(launcher).contains("\njava='" + JAVA + "'\n"), "runs this Java");
         assertTrue(Files.isRegularFile(jar));
         for (String directive : List.of("Environment=\"CLIPD_JAVA_OPTS=-XX:+UseSerialGC -Xms16m "
                         + "-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30\"", "Environment=MALLOC_ARENA_MAX=2",
@@ -246,7 +246,7 @@ class ServiceCommandTest {
         Path launcher = home().resolve(".local/bin/clipd");
         assertEquals(List.of(launcher.toString(), "serve"), program);
         assertTrue(Files.isExecutable(launcher));
-        assertTrue(Files.readString(launcher).contains("exec '" + JAVA + "' "), "runs an existing java, this one");
+        assertTrue(Files.readString(launcher).contains("\njava='" + JAVA + "'\n"), "runs an existing java, this one");
         assertTrue(Files.isExecutable(JAVA));
         assertEquals("-XX:+UseSerialGC -Xms16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30",
                 dict(dict.get("EnvironmentVariables")).get("CLIPD_JAVA_OPTS")
