@@ -57,6 +57,7 @@ public final class NearDuplicates {
     private static final int SKETCH_BITS = 128;
     /** A centre computed from fewer embeddings than this is recomputed once the library has doubled. */
     private static final int SETTLED_CENTRE = 100_000;
+    private static final int CENTRE_SAMPLE = 4096;
     private static final int NONE = -1;
 
     private final int dim;
@@ -132,12 +133,19 @@ public final class NearDuplicates {
     }
 
     /**
-     * Adds every photo at once, with the centre taken from all of them: the way to build it for a whole library.
+     * Adds every photo at once, with the centre taken from an even sample of them (at most {@value #CENTRE_SAMPLE}:
+     * its mean is the library's within what moves no candidate, and every embedding is then read only once, to be
+     * added): the way to build it for a whole library.
      */
-    public void addAll(Iterable<String> paths) {
+    public void addAll(java.util.Collection<String> paths) {
         float[] sum = new float[dim];
         int n = 0;
+        int stride = Math.max(1, paths.size() / CENTRE_SAMPLE);
+        int at = 0;
         for (String path : paths) {
+            if (at++ % stride != 0) {
+                continue;
+            }
             float[] v = vectors.apply(path);
             if (v != null && v.length == dim) {
                 for (int i = 0; i < dim; i++) {
@@ -151,7 +159,7 @@ public final class NearDuplicates {
                 sum[i] /= n;
             }
             centre = sum;
-            centreFrom = n;
+            centreFrom = paths.size();
         }
         for (String path : paths) {
             add(path);
