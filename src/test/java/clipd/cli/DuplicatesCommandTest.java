@@ -111,6 +111,6 @@ class DuplicatesCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("exact copies, 2 photos:\n  keep 1.000"), r.out());
         assertTrue(r.out().contains("\"" + photos.resolve("bee.jpg") + "\""), "the shorter path is kept: " + r.out());
-        assertTrue(r.err().contains("1 groups (cosine"), r.err());
+        assertTrue(r.err().contains("1 group (cosine"), r.err());
     }
 }
