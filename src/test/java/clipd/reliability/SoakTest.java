@@ -24,14 +24,20 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.logging.Handler;
 import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.logging.LogRecord;
 import java.util.logging.SimpleFormatter;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -299,10 +305,11 @@ class SoakTest {
      * of the file it is about.
      */
     private static final class History extends Handler {
-        private final java.util.logging.Logger clipd = java.util.logging.Logger.getLogger("clipd");
+        private static final Pattern MOVE = Pattern.compile(" move (.+) -> (.+?)( with| alone)");
+        private final Logger clipd = Logger.getLogger("clipd");
         private final Level before = clipd.getLevel();
         private final long start = System.nanoTime();
-        private final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
 
         static History start() {
             History history = new History();
@@ -326,7 +333,7 @@ class SoakTest {
             StringBuilder story = new StringBuilder();
             List<String> all = List.copyOf(lines);
             for (Path file : files) {
-                java.util.Set<String> names = new java.util.HashSet<>();
+                Set<String> names = new HashSet<>();
                 String name = file.getFileName().toString();
                 names.add(name.substring(0, name.length() - ".xmp".length()));
                 List<String> told = new ArrayList<>();
@@ -334,7 +341,7 @@ class SoakTest {
                     String line = all.get(i);
                     if (names.stream().anyMatch(line::contains)) {
                         told.add(line);
-                        java.util.regex.Matcher rename = MOVE.matcher(line);
+                        Matcher rename = MOVE.matcher(line);
                         if (rename.find() && names.stream().anyMatch(rename.group(2)::endsWith)) {
                             names.add(Path.of(rename.group(1)).getFileName().toString());
                         }
@@ -347,8 +354,6 @@ class SoakTest {
             }
             return story.toString();
         }
-
-        private static final java.util.regex.Pattern MOVE = java.util.regex.Pattern.compile(" move (.+) -> (.+?)( with| alone)");
 
         @Override
         public void flush() {
