@@ -103,10 +103,7 @@ public final class FactsReader {
 
     /** photo.jpg.xmp (digiKam, darktable) or photo.xmp (Lightroom), if either is there. */
     private static Metadata sidecar(Path file, Consumer<String> damaged) {
-        String name = file.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        for (Path candidate : new Path[] {file.resolveSibling(name + ".xmp"),
-                file.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".xmp")}) {
+        for (Path candidate : new Path[] {Sidecars.full(file), Sidecars.basename(file)}) {
             try {
                 if (Files.isRegularFile(candidate)) {
                     byte[] packet = Files.readAllBytes(candidate);

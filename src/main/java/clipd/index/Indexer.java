@@ -5,6 +5,7 @@ import clipd.embed.ModelUnavailableException;
 import clipd.identify.ContentHasher;
 import clipd.identify.FactsReader;
 import clipd.identify.PhotoFacts;
+import clipd.identify.Sidecars;
 import clipd.image.ImageDecoder;
 import clipd.image.Preprocessor;
 import clipd.image.RegularFiles;
@@ -222,7 +223,7 @@ public final class Indexer {
                 removeGone(t.path(), departed);
                 // a photo that left before clipd could read it (it came with its sidecar and moved on alone) has
                 // no record to say where it went: only its sidecar, beside no photo, is left to tell
-                sidecars.add(t.path().resolveSibling(t.path().getFileName() + ".xmp"));
+                sidecars.add(Sidecars.full(t.path()));
             }
         }
         List<Path> scannedFolders = new ArrayList<>();
@@ -298,9 +299,8 @@ public final class Indexer {
      * (a RAW's sidecar, {@code IMG_1.cr2.xmp}, is never clipd's; {@code IMG_1.xmp} may be a RAW's too).
      */
     private static boolean namesMissingPhoto(Path sidecar, Set<String> present) {
-        String name = sidecar.getFileName().toString();
-        String photo = name.substring(0, name.length() - ".xmp".length());
-        Path photoPath = sidecar.resolveSibling(photo);
+        Path photoPath = Sidecars.photoOf(sidecar);
+        String photo = photoPath.getFileName().toString();
         return ImageDecoder.supportedExtensions().contains(FolderScanner.extension(photo))
                 && !present.contains(photoPath.toString()) && !Files.exists(photoPath, LinkOption.NOFOLLOW_LINKS);
     }
@@ -385,9 +385,8 @@ public final class Indexer {
 
     /** The photos an XMP sidecar belongs to: photo.jpg for photo.jpg.xmp; photo.* for photo.xmp. */
     static List<Path> photosDescribedBy(Path sidecar) throws IOException {
-        String name = sidecar.getFileName().toString();
-        String base = name.substring(0, name.length() - ".xmp".length());
-        Path exact = sidecar.resolveSibling(base);
+        Path exact = Sidecars.photoOf(sidecar);
+        String base = exact.getFileName().toString();
         if (!FolderScanner.extension(base).isEmpty() && Files.isRegularFile(exact)) {
             return List.of(exact);
         }

@@ -3,6 +3,7 @@ package clipd.tags;
 import clipd.embed.ClipModel;
 import clipd.embed.ModelUnavailableException;
 import clipd.identify.ContentHasher;
+import clipd.identify.Sidecars;
 import clipd.index.Indexer;
 import clipd.store.PhotoRecord;
 import clipd.store.PhotoStore;
@@ -333,7 +334,7 @@ public final class PhotoTagger implements Indexer.Departures {
         String file = xmp.toString();
         store.tagState(file).filter(s -> file.equals(s.xmpFile())).ifPresent(s -> photos.add(file)); // embedded
         if (file.endsWith(".xmp")) {
-            String base = file.substring(0, file.length() - ".xmp".length());
+            String base = Sidecars.photoOf(xmp).toString();
             store.forEachRecord(base, (path, record) -> {
                 if (store.tagState(path).filter(s -> file.equals(s.xmpFile())).isPresent()) {
                     photos.add(path);

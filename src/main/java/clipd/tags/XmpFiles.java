@@ -1,6 +1,6 @@
 package clipd.tags;
 
-
+import clipd.identify.Sidecars;
 import clipd.util.Problems;
 
 import java.io.IOException;
@@ -160,8 +160,7 @@ public final class XmpFiles {
      * clipd's data it goes, since tagging writes the photo's tags wherever the photo is now; any other stays.
      */
     public Outcome sidecarStranded(Path sidecar) {
-        String name = sidecar.getFileName().toString();
-        Path photo = sidecar.resolveSibling(name.substring(0, name.length() - ".xmp".length()));
+        Path photo = Sidecars.photoOf(sidecar);
         if (mode == Mode.OFF || Files.exists(photo, LinkOption.NOFOLLOW_LINKS)
                 || !Files.isRegularFile(sidecar, LinkOption.NOFOLLOW_LINKS)) {
             return new Outcome(Outcome.Kind.UNCHANGED, sidecar, null);

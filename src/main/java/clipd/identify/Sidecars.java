@@ -1,4 +1,4 @@
-package clipd.tags;
+package clipd.identify;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -10,17 +10,18 @@ import java.util.Locale;
 /**
  * Which XMP sidecar is a photo's: {@code photo.jpg.xmp} (digiKam's and darktable's naming) always, and
  * {@code photo.xmp} (Lightroom's) only when no other file shares the photo's base name: {@code IMG_1.xmp} next to
- * {@code IMG_1.CR2} and {@code IMG_1.jpg} is the RAW's, and clipd writes {@code IMG_1.jpg.xmp} instead.
+ * {@code IMG_1.CR2} and {@code IMG_1.jpg} is the RAW's, and clipd writes {@code IMG_1.jpg.xmp} instead. The one
+ * place that knows the naming, for reading facts, indexing and tagging alike.
  */
-final class Sidecars {
+public final class Sidecars {
     private Sidecars() {
     }
 
-    static Path full(Path photo) {
+    public static Path full(Path photo) {
         return photo.resolveSibling(photo.getFileName() + ".xmp");
     }
 
-    static Path basename(Path photo) {
+    public static Path basename(Path photo) {
         return photo.resolveSibling(base(photo.getFileName().toString()) + ".xmp");
     }
 
@@ -28,7 +29,7 @@ final class Sidecars {
      * The photo's sidecar in use (photo.jpg.xmp first, then its own photo.xmp), else null. A link or a folder by
      * that name counts too: the writer then refuses it rather than writing a second sidecar.
      */
-    static Path existing(Path photo) throws IOException {
+    public static Path existing(Path photo) throws IOException {
         Path full = full(photo);
         if (Files.exists(full, LinkOption.NOFOLLOW_LINKS)) {
             return full;
@@ -38,7 +39,7 @@ final class Sidecars {
     }
 
     /** The sidecar in use, else where a new one goes. */
-    static Path of(Path photo, boolean basenameNaming) throws IOException {
+    public static Path of(Path photo, boolean basenameNaming) throws IOException {
         Path existing = existing(photo);
         if (existing != null) {
             return existing;
@@ -47,7 +48,7 @@ final class Sidecars {
     }
 
     /** Whether no other file in the folder has the photo's base name (sidecars and clipd's own files aside). */
-    static boolean ownsBasename(Path photo) throws IOException {
+    public static boolean ownsBasename(Path photo) throws IOException {
         String name = photo.getFileName().toString();
         String base = base(name).toLowerCase(Locale.ROOT);
         Path folder = photo.toAbsolutePath().getParent();
@@ -62,6 +63,15 @@ final class Sidecars {
             }
         }
         return true;
+    }
+
+    /**
+     * The name a sidecar is for, beside it: {@code photo.jpg} for {@code photo.jpg.xmp}, and the base name
+     * {@code photo} for Lightroom's {@code photo.xmp}.
+     */
+    public static Path photoOf(Path sidecar) {
+        String name = sidecar.getFileName().toString();
+        return sidecar.resolveSibling(name.substring(0, name.length() - ".xmp".length()));
     }
 
     private static String base(String name) {
