@@ -7,6 +7,7 @@ import clipd.search.Searcher;
 import clipd.search.LibraryDuplicates;
 import clipd.search.VectorIndex;
 import clipd.tags.PhotoTagger;
+import clipd.util.NativeMemory;
 import sun.misc.Signal;
 
 import java.net.InetAddress;
@@ -80,7 +81,7 @@ final class ServeCommand {
                     }
                     // grouping a large library takes seconds of CPU, which the first search should not wait behind;
                     // after it, loading the index and grouping have left garbage that an idle daemon would keep
-                    duplicates.start(clipd.util.NativeMemory::handBack);
+                    duplicates.start(NativeMemory::handBack);
                 }, "clipd-warm-up");
                 warmUp.setDaemon(true);
                 warmUp.start();

@@ -2,6 +2,7 @@ package clipd.embed;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import clipd.util.NativeMemory;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -261,7 +262,7 @@ public final class ClipModel implements AutoCloseable {
             idleCheck.cancel(false);
             LOG.log(System.Logger.Level.DEBUG, "visual encoder released after {0} s unused", idleMillis / 1000);
         }
-        clipd.util.NativeMemory.handBack();
+        NativeMemory.handBack();
     }
 
     private static float[][] normalizeAll(float[][] rows) {

@@ -26,6 +26,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -159,7 +160,7 @@ public final class Indexer {
     public void update(Collection<Target> targets, IndexStats stats) throws IOException, ModelUnavailableException {
         Set<String> forced = new HashSet<>();
         List<Target> expanded = new ArrayList<>();
-        List<Path> sidecars = new ArrayList<>();
+        Set<Path> sidecars = new LinkedHashSet<>(); // a gone photo's sidecar may also be an event of its own
         for (Target t : targets) {
             if (FolderScanner.extension(t.path().getFileName().toString()).equals("xmp")) {
                 List<Path> photos = photosDescribedBy(t.path());
