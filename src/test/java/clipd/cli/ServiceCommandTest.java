@@ -166,15 +166,7 @@ class ServiceCommandTest {
             assertTrue(out.lines().noneMatch(l -> l.contains("clipd.service")), "warnings about the unit:\n" + out);
         }
 
-        String lib = home().resolve(".local/lib/clipd").toString();
-        assertEquals("home=" + lib + " vector=true args=serve java_opts=-XX:+UseSerialGC",
-                launch(launcher, Map.of("CLIPD_JAVA_OPTS", "-XX:+UseSerialGC"), "serve"), "as the unit runs it");
-        assertEquals("home=" + lib + " vector=true args=bench search java_opts=",
-                launch(launcher, Map.of(), "bench", "search"));
-        assertEquals("home=" + lib + " vector=false args=serve --help java_opts=",
-                launch(launcher, Map.of(), "serve", "--help"));
-        assertEquals("home=" + lib + " vector=false args=status --json java_opts=",
-                launch(launcher, Map.of(), "status", "--json"));
+        assertLaunchesWithTheVectorApiOnlyWhereNeeded(launcher, home().resolve(".local/lib/clipd"));
 
         Run status = service(env(bin), systemd, "status");
         assertEquals(0, status.code(), status.err());
@@ -220,13 +212,25 @@ class ServiceCommandTest {
         Path launcher = Files.copy(Path.of("clipd"), checkout.resolve("clipd"));
         Files.createDirectories(checkout.resolve("target"));
         Files.copy(jar(), checkout.resolve("target/clipd.jar"));
-        assertEquals("home=" + checkout + " vector=true args=serve --folder x java_opts=",
+        assertLaunchesWithTheVectorApiOnlyWhereNeeded(launcher, checkout);
+    }
+
+    /**
+     * The one launcher, from the checkout or installed: serve (as the unit runs it, with its JVM options) and bench
+     * search get the Vector API, serve --help and the other commands do not, and clipd.home names {@code home}.
+     */
+    private static void assertLaunchesWithTheVectorApiOnlyWhereNeeded(Path launcher, Path home) throws Exception {
+        assertEquals("home=" + home + " vector=true args=serve java_opts=-XX:+UseSerialGC",
+                launch(launcher, Map.of("CLIPD_JAVA_OPTS", "-XX:+UseSerialGC"), "serve"), "as the unit runs it");
+        assertEquals("home=" + home + " vector=true args=serve --folder x java_opts=",
                 launch(launcher, Map.of(), "serve", "--folder", "x"));
-        assertEquals("home=" + checkout + " vector=true args=bench search java_opts=",
+        assertEquals("home=" + home + " vector=true args=bench search java_opts=",
                 launch(launcher, Map.of(), "bench", "search"));
-        assertEquals("home=" + checkout + " vector=false args=serve --help java_opts=",
+        assertEquals("home=" + home + " vector=false args=serve --help java_opts=",
                 launch(launcher, Map.of(), "serve", "--help"));
-        assertEquals("home=" + checkout + " vector=false args=search cat java_opts=",
+        assertEquals("home=" + home + " vector=false args=status --json java_opts=",
+                launch(launcher, Map.of(), "status", "--json"));
+        assertEquals("home=" + home + " vector=false args=search cat java_opts=",
                 launch(launcher, Map.of(), "search", "cat"));
     }
 
