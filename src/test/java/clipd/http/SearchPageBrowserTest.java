@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The search page in a real browser: a daemon with the tiny model follows copies of the shared photos plus
@@ -104,8 +105,7 @@ class SearchPageBrowserTest {
                 if (hold != null) {
                     holdForDevelopment(Path.of(hold), environment);
                 }
-                int exit = runPageTests(environment);
-                assertEquals(0, exit, "the page tests in src/test/web failed (their output is above)");
+                runPageTests(environment);
             } finally {
                 daemon.stop();
                 loop.join(30_000);
@@ -148,19 +148,52 @@ class SearchPageBrowserTest {
         }
     }
 
-    private int runPageTests(Map<String, String> environment) throws Exception {
+    /** Runs the page tests; what failed, with node's words for it, is the assertion's message. */
+    private void runPageTests(Map<String, String> environment) throws Exception {
+        Path output = tmp.resolve("page-tests.tap");
         ProcessBuilder pb = new ProcessBuilder("npm", "test", "--silent").directory(WEB_TESTS.toFile())
-                .redirectErrorStream(true);
+                .redirectErrorStream(true).redirectOutput(output.toFile());
         pb.environment().putAll(environment);
         Process p = pb.start();
-        try (var out = p.getInputStream()) {
-            out.transferTo(System.out);
+        boolean ended = p.waitFor(5, TimeUnit.MINUTES);
+        if (!ended) {
+            p.destroyForcibly().waitFor();
         }
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("the page tests took more than 5 minutes");
+        String tap = Files.readString(output);
+        System.out.print(tap);
+        assertTrue(ended, "the page tests took more than 5 minutes");
+        assertEquals(0, p.exitValue(), () -> "the page tests in src/test/web failed:\n" + failures(tap));
+    }
+
+    /** Each "not ok" of node's TAP output with its error, values and the line of the page test that failed. */
+    static String failures(String tap) {
+        StringBuilder failed = new StringBuilder();
+        boolean inFailure = false;
+        boolean inStack = false;
+        boolean frameKept = false;
+        for (String line : tap.split("\n")) {
+            String text = line.trim();
+            if (text.startsWith("not ok ")) {
+                inFailure = true;
+                inStack = false;
+            } else if (!inFailure || text.startsWith("duration_ms")) {
+                continue;
+            } else if (text.equals("...")) {
+                inFailure = false;
+                failed.append('\n');
+                continue;
+            } else if (inStack) {
+                if (frameKept) {
+                    continue;
+                }
+                frameKept = true; // the stack's first line: where in page.test.mjs it failed
+            } else if (text.startsWith("stack:")) {
+                inStack = true;
+                frameKept = false;
+            }
+            failed.append(line).append('\n');
         }
-        return p.exitValue();
+        return failed.length() == 0 ? "(no \"not ok\" in their output, above)" : failed.toString();
     }
 
     private static boolean onPath(String command) {
