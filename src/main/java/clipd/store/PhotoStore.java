@@ -64,6 +64,8 @@ public final class PhotoStore implements AutoCloseable {
 
     private final Path file;
     private volatile Maps maps;
+    /** Set as {@link #close} begins: a thread still using the store then meets a closed file, not damage. */
+    private volatile boolean closed;
     private DiskSpace space;
     /** The in-memory views that follow the store (the search index, the duplicate groups). */
     private final java.util.List<RecordListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -333,9 +335,13 @@ public final class PhotoStore implements AutoCloseable {
     /**
      * Handles a failure of the open store: moves it aside, starts a new one with what can be read of the old, and
      * returns the exception that ends the operation that met the damage. The old file stays mapped until the
-     * process ends: another thread may be reading it at this moment.
+     * process ends: another thread may be reading it at this moment. A failure after {@link #close} is no damage:
+     * the file may be open in another store by then.
      */
-    private synchronized StoreDamagedException damaged(Throwable e, Maps where) {
+    private synchronized RuntimeException damaged(Throwable e, Maps where) {
+        if (closed) {
+            return closedError(e);
+        }
         String damage = describe(e);
         if (maps != where) { // another thread met the same damage and rebuilt already
             return new StoreDamagedException("the index " + file + " was damaged (" + damage + ") and has been "
@@ -392,6 +398,9 @@ public final class PhotoStore implements AutoCloseable {
 
     /** Runs one operation on the store; any failure of MapDB is damage, handled by {@link #damaged}. */
     private <T> T guard(Function<Maps, T> operation) {
+        if (closed) {
+            throw closedError(null);
+        }
         Maps m = maps;
         try {
             return operation.apply(m);
@@ -400,6 +409,10 @@ public final class PhotoStore implements AutoCloseable {
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             throw damaged(e, m);
         }
+    }
+
+    private IllegalStateException closedError(Throwable cause) {
+        return new IllegalStateException("the index " + file + " is closed", cause);
     }
 
     private void run(Consumer<Maps> operation) {
@@ -679,6 +692,7 @@ public final class PhotoStore implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         Maps m = maps;
         if (!m.db.isClosed()) {
             try {

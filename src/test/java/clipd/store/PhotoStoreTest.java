@@ -59,6 +59,35 @@ class PhotoStoreTest {
         }
     }
 
+    /**
+     * A thread still working when its store was closed (a decode worker of a run that ended on an error) must not
+     * take the closed file for damage: that would move aside the file that the next command, or the next daemon, has
+     * open meanwhile.
+     */
+    @Test
+    void aStoreUsedAfterItWasClosedSaysSoAndLeavesTheFileToWhoeverOpenedItSince() throws Exception {
+        Path file = dir.resolve("index.db");
+        PhotoStore closed = PhotoStore.open(file);
+        closed.putVector("h", new float[] {1, 0});
+        closed.putRecord("/a.jpg", new PhotoRecord("h", 1, 1));
+        closed.close();
+        try (PhotoStore reopened = PhotoStore.open(file)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> closed.hasVector("h"));
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> closed.putRecord("/b.jpg", new PhotoRecord("h", 1, 1)));
+            assertEquals(null, closed.repair(), "no damage is reported");
+            try (Stream<Path> files = Files.list(dir)) {
+                assertEquals(List.of(), files.filter(p -> p.getFileName().toString().contains(".moved-")).toList());
+            }
+            assertTrue(reopened.record("/a.jpg").isPresent());
+            reopened.putRecord("/c.jpg", new PhotoRecord("h", 1, 1));
+            reopened.commit();
+        }
+        try (PhotoStore again = PhotoStore.open(file)) {
+            assertEquals(2, again.recordCount());
+        }
+    }
+
     @Test
     void anUnreadableStoreIsMovedAsideNotDeleted() throws Exception {
         Path file = dir.resolve("index.db");
