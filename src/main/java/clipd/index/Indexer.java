@@ -50,6 +50,8 @@ public final class Indexer {
      */
     static final int MAX_WAITING = 256;
     private static final long TAKE_STEP_MILLIS = 500;
+    /** Longer than the slowest bounded read of one photo (a HEIF conversion's 60 s timeout). */
+    private static final long WORKER_STOP_SECONDS = 75;
     private static final System.Logger LOG = System.getLogger(Indexer.class.getName());
 
     private final PhotoStore store;
@@ -537,9 +539,25 @@ public final class Indexer {
             }
         } finally {
             pool.shutdownNow();
+            awaitWorkers(pool);
             store.commit();
         }
         return arrivedKnown;
+    }
+
+    /**
+     * A run that ends early (cancelled, or an error) returns when its workers have finished the photo each was
+     * reading: one left running would use the store, and the model, after the caller closed them.
+     */
+    private static void awaitWorkers(ExecutorService pool) {
+        try {
+            if (!pool.awaitTermination(WORKER_STOP_SECONDS, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "a decode worker is still busy after {0} s; going on without it",
+                        WORKER_STOP_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -2,10 +2,12 @@ package clipd.index;
 
 import clipd.embed.ClipModel;
 import clipd.embed.ModelDescriptor;
+import clipd.embed.ModelUnavailableException;
 import clipd.identify.XmpLimitsTest;
 import clipd.image.ImageDecoder;
 import clipd.image.Preprocessor;
 import clipd.store.PhotoStore;
+import clipd.testing.ExifPhotos;
 import clipd.testing.Fixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,9 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,5 +75,36 @@ class IndexerLimitsTest {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> broken.index(List.of(photos), stats));
         assertEquals(2, stats.skipCounts().get(SkipReason.CLIPD_ERROR));
         assertTrue(stats.skips().get(0).detail().contains("NegativeArraySizeException"), stats.skips().toString());
+    }
+
+    /**
+     * A run ended by an error (here the visual encoder, a web page saved as visual.onnx) returns only when its decode
+     * workers have stopped: one still decoding would use the store after the command closed it.
+     */
+    @Test
+    void aRunThatEndsOnAnErrorReturnsOnlyWhenItsDecodeWorkersHaveStopped() throws Exception {
+        for (int i = 0; i < 16; i++) {
+            ExifPhotos.write(photos.resolve("p" + i + ".jpg"), ExifPhotos.jpeg(i + 1, 2400, 1600));
+        }
+        Path brokenModel = Fixtures.copyTree(Fixtures.TINY_MODEL, tmp.resolve("broken-model"));
+        Files.writeString(brokenModel.resolve("visual.onnx"), "<html>404 not found</html>");
+        Files.writeString(brokenModel.resolve("model.properties"), Files.readString(brokenModel.resolve(
+                "model.properties")).replace("../../../../../../shared", Fixtures.SHARED_PHOTOS.getParent().getParent()
+                .toString()));
+        Set<Thread> before = decodeThreads();
+        try (ClipModel broken = new ClipModel(ModelDescriptor.load(brokenModel), 2)) {
+            Indexer indexer = Fixtures.tinyIndexer(store, broken, 2, 2);
+            assertThrows(ModelUnavailableException.class, () -> indexer.index(List.of(photos), new IndexStats()));
+            Set<Thread> left = decodeThreads();
+            left.removeAll(before);
+            assertEquals(Set.of(), left, "decode workers still running after the run returned");
+        }
+    }
+
+    private static Set<Thread> decodeThreads() {
+        Set<Thread> alive = new HashSet<>();
+        Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("clipd-decode-"))
+                .forEach(alive::add);
+        return alive;
     }
 }
