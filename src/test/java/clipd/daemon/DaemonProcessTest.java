@@ -2,6 +2,9 @@ package clipd.daemon;
 
 import clipd.store.PhotoStore;
 import clipd.testing.Fixtures;
+import org.mapdb.DB;
+import org.mapdb.DBMaker;
+import org.mapdb.Serializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,9 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -26,6 +32,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /** {@code clipd serve} as its own process: one per store, SIGTERM, and kill -9 in the middle of indexing. */
 class DaemonProcessTest {
@@ -229,16 +236,39 @@ class DaemonProcessTest {
         assertEquals("stopped", state(data));
         assertTrue(clipd(data, "status after stop", 3, "status").startsWith("clipd is not running"));
 
-        try (PhotoStore store = PhotoStore.open(data.resolve("index-tiny-test.db"))) {
+        Path index = data.resolve("index-tiny-test.db");
+        Set<String> hashes = new HashSet<>();
+        long vectors;
+        try (PhotoStore store = PhotoStore.open(index)) {
             assertEquals(PHOTOS, store.recordCount());
-            assertEquals(PHOTOS, store.vectorCount(), "no duplicate or orphaned embeddings");
-            store.forEachRecord("", (path, r) -> assertTrue(Files.exists(Path.of(path)), path));
+            vectors = store.vectorCount();
+            store.forEachRecord("", (path, r) -> {
+                assertTrue(Files.exists(Path.of(path)), path);
+                hashes.add(r.hash());
+            });
+        }
+        if (vectors != PHOTOS) {
+            fail("no duplicate or orphaned embeddings: " + vectors + " for " + PHOTOS + " photos; " + vectorKeys(index,
+                    hashes));
         }
         assertEquals(before, checksums(photos), "the daemon never writes a photo");
         sidecarsAreWhole(photos);
     }
 
     /** Killed while tagging or not, every sidecar is a whole packet of clipd's keywords and no temp file is left. */
+    /** What the store's embeddings are, read with MapDB itself, for a failure to say what was wrong. */
+    private static String vectorKeys(Path index, Set<String> referenced) {
+        try (DB db = DBMaker.fileDB(index.toFile()).fileMmapEnableIfSupported().transactionEnable().make()) {
+            List<String> keys = new ArrayList<>(db.hashMap("vectors", Serializer.STRING, Serializer.FLOAT_ARRAY)
+                    .open().keySet());
+            Map<String, Long> orphans = db.hashMap("orphans", Serializer.STRING, Serializer.LONG).open();
+            Set<String> distinct = new HashSet<>(keys);
+            List<String> unreferenced = distinct.stream().filter(k -> !referenced.contains(k))
+                    .map(k -> k + " (orphan since " + orphans.get(k) + ")").toList();
+            return keys.size() + " keys iterated, " + distinct.size() + " distinct, unreferenced: " + unreferenced;
+        }
+    }
+
     private static void sidecarsAreWhole(Path folder) throws Exception {
         try (Stream<Path> files = Files.list(folder)) {
             for (Path p : (Iterable<Path>) files::iterator) {
