@@ -62,6 +62,7 @@ public final class Indexer {
     private final int workers;
     private final int batchSize;
     private final SkippedFiles skipped = new SkippedFiles();
+    private final RecentDepartures recentDepartures = new RecentDepartures(System::nanoTime);
     private volatile boolean cancelled;
     private volatile Departures departures = Departures.NONE;
 
@@ -252,13 +253,17 @@ public final class Indexer {
         }
         List<String> arrivedKnown = new ArrayList<>();
         List<FolderScanner.Candidate> toRead = new ArrayList<>();
+        long movedEarlier = 0; // their departure was an earlier update's, told and counted there
         work.forEach(departed::arrived);
         for (FolderScanner.Candidate c : work) {
-            Map.Entry<String, PhotoRecord> from = forced.contains(c.path().toString()) ? null : departed.movedHere(c);
+            Map.Entry<String, PhotoRecord> from = forced.contains(c.path().toString()) ? null
+                    : departed.movedHere(c, recentDepartures);
             PhotoRecord moved = from == null ? null : from.getValue();
             if (moved != null && store.hasVector(moved.hash())) {
                 store.putRecord(c.path().toString(), moved);
-                departed.arrived(from.getKey(), c.path());
+                if (!departed.arrived(from.getKey(), c.path())) {
+                    movedEarlier++;
+                }
                 stats.countReused();
                 arrivedKnown.add(moved.hash());
             } else {
@@ -286,10 +291,11 @@ public final class Indexer {
             store.record(c.path().toString()).ifPresent(r -> departed.arrivedWith(r.hash(), c.path()));
         }
         long renamed = arrivedKnown.stream().filter(departed.byHash::containsKey).count();
-        stats.countRenamed(renamed);
+        stats.countRenamed(renamed + movedEarlier);
         stats.countRemoved(Math.max(0, departed.count - renamed)); // a rename is one change, not a removal too
         store.commit();
         departed.tell(departures);
+        departed.leaveUnclaimedTo(recentDepartures);
         for (Path sidecar : sidecars) {
             if (namesMissingPhoto(sidecar, present)) {
                 departures.stranded(sidecar);
@@ -330,7 +336,8 @@ public final class Indexer {
             byHash.computeIfAbsent(record.hash(), h -> new ArrayList<>()).add(path);
             whereabouts.put(path, null);
             if (record.facts() != null) {
-                String key = key(Path.of(path).getFileName().toString(), record.size(), record.modifiedMillis());
+                String key = RecentDepartures.key(Path.of(path).getFileName().toString(), record.size(),
+                        record.modifiedMillis());
                 if (byFileState.putIfAbsent(key, Map.entry(path, record)) != null) {
                     shared.add(key);
                 }
@@ -342,18 +349,39 @@ public final class Indexer {
             arrivals.merge(key(c), 1, Integer::sum);
         }
 
-        /** The departed path and record of the photo that a new one is, moved, else null. */
-        Map.Entry<String, PhotoRecord> movedHere(FolderScanner.Candidate c) {
+        /**
+         * The departed path and record of the photo that a new one is, moved, else null: one that left in this
+         * update, else one that left in an earlier one (taken from {@code earlier}).
+         */
+        Map.Entry<String, PhotoRecord> movedHere(FolderScanner.Candidate c, RecentDepartures earlier) {
             String key = key(c);
-            return shared.contains(key) || arrivals.getOrDefault(key, 0) > 1 ? null : byFileState.get(key);
+            if (shared.contains(key) || arrivals.getOrDefault(key, 0) > 1) {
+                return null;
+            }
+            Map.Entry<String, PhotoRecord> here = byFileState.get(key);
+            return here != null ? here : earlier.take(key);
         }
 
         private static String key(FolderScanner.Candidate c) {
-            return key(c.path().getFileName().toString(), c.size(), c.modifiedMillis());
+            return RecentDepartures.key(c.path().getFileName().toString(), c.size(), c.modifiedMillis());
         }
 
-        void arrived(String from, Path to) {
-            whereabouts.merge(from, to, (first, later) -> first);
+        /** Where a photo that left in this update went (the first place it was seen); false: not one of them. */
+        boolean arrived(String from, Path to) {
+            if (!whereabouts.containsKey(from)) {
+                return false;
+            }
+            whereabouts.putIfAbsent(from, to); // HashMap's putIfAbsent also replaces a null value
+            return true;
+        }
+
+        /** The photos that left and were seen nowhere: a later update may see them arrive. */
+        void leaveUnclaimedTo(RecentDepartures earlier) {
+            byFileState.forEach((key, departure) -> {
+                if (!shared.contains(key) && whereabouts.get(departure.getKey()) == null) {
+                    earlier.add(key, departure.getKey(), departure.getValue());
+                }
+            });
         }
 
         /** A photo with this content arrived at {@code to}: the first departed one with it moved there. */
@@ -370,10 +398,6 @@ public final class Indexer {
                     departures.moved(Path.of(from), to);
                 }
             });
-        }
-
-        private static String key(String name, long size, long modifiedMillis) {
-            return name + '\0' + size + '\0' + modifiedMillis;
         }
     }
 

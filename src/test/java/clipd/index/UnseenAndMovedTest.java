@@ -3,6 +3,7 @@ package clipd.index;
 import clipd.embed.ClipModel;
 import clipd.embed.ModelDescriptor;
 import clipd.store.PhotoStore;
+import clipd.testing.ExifPhotos;
 import clipd.testing.Fixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -138,5 +139,38 @@ class UnseenAndMovedTest {
         assertEquals(4, moved.renamed(), "each moved photo counts once, as renamed");
         assertEquals(0, moved.removed());
         assertEquals(4, store.recordCount());
+    }
+
+    /**
+     * A renamed folder of many photos is reported by the watcher as their deletions first and, once it has walked the
+     * new folder, as their creations; on a busy machine the two can be updates apart. The photos are recognised as
+     * moved all the same, without reading them.
+     */
+    @Test
+    void aFolderMoveSeenInTwoUpdatesDeletionsFirstIsRecognisedWithoutReadingThePhotos() throws Exception {
+        Path library = tmp.resolve("library");
+        Path trip = Files.createDirectories(library.resolve("trip"));
+        List<Path> photos = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            photos.add(ExifPhotos.write(trip.resolve("IMG_" + i + ".jpg"), ExifPhotos.jpeg(i + 1, 96, 64)));
+        }
+        index(library);
+        List<String> hashes = photos.stream().map(p -> store.record(p.toString()).orElseThrow().hash()).toList();
+        Path renamed = library.resolve("trip, renamed");
+        Files.move(trip, renamed);
+
+        IndexStats deletions = new IndexStats();
+        indexer.update(photos.stream().map(p -> new Indexer.Target(library, p)).toList(), deletions);
+        assertEquals(6, deletions.removed());
+        assertEquals(0, store.recordCount());
+        IndexStats creations = new IndexStats();
+        indexer.update(List.of(new Indexer.Target(library, renamed)), creations);
+        assertEquals(0, creations.hashed(), "recognised by name, size and time, not read");
+        assertEquals(0, creations.embedded());
+        assertEquals(6, creations.renamed());
+        for (int i = 0; i < 6; i++) {
+            assertEquals(hashes.get(i), store.record(renamed.resolve("IMG_" + i + ".jpg").toString()).orElseThrow()
+                    .hash());
+        }
     }
 }

@@ -227,6 +227,43 @@ class SidecarLifecycleTest {
         }
     }
 
+    /**
+     * A renamed folder that the watcher reports as deletions in one update and creations in a later one: the photos
+     * are recognised as moved, and their sidecars, which moved with the folder, are left exactly as they were.
+     */
+    @Test
+    void aFolderMoveSeenInTwoUpdatesLeavesTheSidecarsThatMovedWithItAsTheyWere() throws Exception {
+        Path photos = Files.createDirectories(tmp.resolve("photos"));
+        Path trip = Files.createDirectories(photos.resolve("trip"));
+        List<String> names = List.of("bee.jpg", "cat.jpg", "cake.jpg");
+        for (String name : names) {
+            Files.copy(Fixtures.SHARED_IMAGES.resolve(name), trip.resolve(name)).toFile().setWritable(true);
+        }
+        try (Library library = new Library(tmp, "cat\nbee\ncake\nboat\n")) {
+            library.indexAndTag(photos);
+            long written = library.tagger.stats().written();
+            java.util.Map<String, byte[]> sidecars = new java.util.HashMap<>();
+            java.util.Map<String, java.nio.file.attribute.FileTime> times = new java.util.HashMap<>();
+            for (String name : names) {
+                sidecars.put(name, Files.readAllBytes(trip.resolve(name + ".xmp")));
+                times.put(name, Files.getLastModifiedTime(trip.resolve(name + ".xmp")));
+            }
+            Path renamed = Files.move(trip, photos.resolve("trip, renamed"));
+            library.update(photos, names.stream().flatMap(n -> java.util.stream.Stream.of(trip.resolve(n),
+                    trip.resolve(n + ".xmp"))).toArray(Path[]::new));
+            library.tagger.tagStale("", PhotoTagger.Listener.NONE);
+            library.update(photos, renamed);
+            library.tagger.tagStale("", PhotoTagger.Listener.NONE);
+            for (String name : names) {
+                assertArrayEquals(sidecars.get(name), Files.readAllBytes(renamed.resolve(name + ".xmp")), name);
+                assertEquals(times.get(name), Files.getLastModifiedTime(renamed.resolve(name + ".xmp")), name);
+                assertTrue(library.store.tagState(renamed.resolve(name).toString()).isPresent(), name);
+            }
+            assertEquals(written, library.tagger.stats().written(), "nothing written again");
+            assertFalse(Files.exists(trip));
+        }
+    }
+
     /** A store, the tiny model, and an indexer whose departures the tagger hears, as in {@code clipd serve}. */
     private static final class Library implements AutoCloseable {
         final ClipModel model;
