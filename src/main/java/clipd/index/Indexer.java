@@ -290,6 +290,7 @@ public final class Indexer {
         for (FolderScanner.Candidate c : toRead) { // renamed: recognised by content
             store.record(c.path().toString()).ifPresent(r -> departed.arrivedWith(r.hash(), c.path()));
         }
+        expanded.forEach(t -> unseen.scanned(t.path()));
         long renamed = arrivedKnown.stream().filter(departed.byHash::containsKey).count();
         stats.countRenamed(renamed + movedEarlier);
         stats.countRemoved(Math.max(0, departed.count - renamed)); // a rename is one change, not a removal too
@@ -403,7 +404,7 @@ public final class Indexer {
 
     /** Removes every photo under a folder that is no longer part of the library. */
     public void forget(Path folder, IndexStats stats) {
-        unseen.rescanning(folder);
+        unseen.forget(folder);
         Departed departed = new Departed();
         removeGone(folder, departed);
         stats.countRemoved(departed.count);

@@ -3,8 +3,10 @@ package clipd.index;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -20,6 +22,8 @@ public final class Unseen {
     /** What the scan before the current one found, so that a folder unreadable for days is logged once, not hourly. */
     private final Map<Path, String> before = new ConcurrentHashMap<>();
     private final Map<Path, String> devices = new ConcurrentHashMap<>();
+    /** Paths whose scan is under way: what was unseen under them is still shown until the scan says otherwise. */
+    private final Set<Path> scanning = ConcurrentHashMap.newKeySet();
     private volatile boolean deviceChanged;
 
     /** Forgets what was unseen under {@code path}, before it is scanned again. */
@@ -31,6 +35,18 @@ public final class Unseen {
             }
         });
         reasons.keySet().removeIf(p -> p.startsWith(path));
+        scanning.add(path);
+    }
+
+    /** The scan of {@code path} is over: what it could not see has been {@link #add added} again. */
+    void scanned(Path path) {
+        scanning.remove(path);
+    }
+
+    /** A folder left the library: nothing under it is unseen any more. */
+    void forget(Path path) {
+        reasons.keySet().removeIf(p -> p.startsWith(path));
+        before.keySet().removeIf(p -> p.startsWith(path));
     }
 
     void add(Path path, String reason) {
@@ -50,9 +66,15 @@ public final class Unseen {
         return false;
     }
 
-    /** "path: reason" for each, for the status. */
+    /** "path: reason" for each, for the status; during a scan, also what the scan before it could not see. */
     public List<String> list() {
-        return reasons.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).sorted().toList();
+        Map<Path, String> shown = new HashMap<>(reasons);
+        before.forEach((p, reason) -> {
+            if (scanning.stream().anyMatch(p::startsWith)) {
+                shown.putIfAbsent(p, reason);
+            }
+        });
+        return shown.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).sorted().toList();
     }
 
     /**
