@@ -186,7 +186,7 @@ final class ConceptCommand {
     }
 
     private static String count(JsonNode n, String word) {
-        return n.asInt() + " " + word + (n.asInt() == 1 ? "" : "s");
+        return Words.count(n.asInt(), word);
     }
 
     private static String encode(String s) {

@@ -129,8 +129,8 @@ final class DuplicatesCommand {
                         m.path("path").asText());
             }
         }
-        cli.err.printf(Locale.ROOT, "%d group%s (cosine ≥ %.3f; keep: %s)%n", groups.size(),
-                groups.size() == 1 ? "" : "s", answer.path("threshold").asDouble(), answer.path("keep_rule").asText());
+        cli.err.printf(Locale.ROOT, "%s (cosine ≥ %.3f; keep: %s)%n", Words.count(groups.size(), "group"),
+                answer.path("threshold").asDouble(), answer.path("keep_rule").asText());
     }
 
     private static String size(long bytes) {

@@ -44,11 +44,11 @@ final class StatusCommand {
                     s.path("state").asText(), s.path("photos").asLong(), s.path("queue").asLong(),
                     s.path("eta_seconds").asLong() > 0 ? ", about " + ProgressReporter.duration(
                             s.path("eta_seconds").asLong()) + " left" : "");
-            cli.out.printf("model %s on %s; up %s; embedded %d, renamed %d, removed %d since start; %d file%s skipped%n",
+            cli.out.printf("model %s on %s; up %s; embedded %d, renamed %d, removed %d since start; %s skipped%n",
                     s.path("model").asText(), s.path("execution_provider").asText("cpu"),
                     ProgressReporter.duration(s.path("uptime_seconds").asLong()),
                     s.path("embedded").asLong(), s.path("renamed").asLong(), s.path("removed").asLong(),
-                    s.path("skipped").asLong(), s.path("skipped").asLong() == 1 ? "" : "s");
+                    Words.count(s.path("skipped").asLong(), "file"));
             if (s.path("tags").asText("off").equals("off")) {
                 cli.out.println("tags: off");
             } else {
