@@ -84,11 +84,7 @@ class MainTest {
 
     @Test
     void aBrokenModelFileIsAlsoOneLineAndExitCode2() throws Exception {
-        Path model = Fixtures.copyTree(Fixtures.TINY_MODEL, data.resolve("broken-model"));
-        java.nio.file.Files.writeString(model.resolve("visual.onnx"), "<html>404 not found</html>");
-        java.nio.file.Files.writeString(model.resolve("model.properties"),
-                java.nio.file.Files.readString(model.resolve("model.properties")).replace(
-                        "../../../../../../shared", Fixtures.SHARED_PHOTOS.getParent().getParent().toString()));
+        Path model = Fixtures.tinyModelWithBrokenVisualEncoder(data.resolve("broken-model"));
         Map<String, String> env = Map.of("CLIPD_DATA_DIR", data.toString(), "CLIPD_MODEL_DIR", model.toString());
         Run r = run(env, "index", "images");
         assertEquals(2, r.code(), r.err());

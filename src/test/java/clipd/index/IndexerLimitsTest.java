@@ -86,11 +86,7 @@ class IndexerLimitsTest {
         for (int i = 0; i < 16; i++) {
             ExifPhotos.write(photos.resolve("p" + i + ".jpg"), ExifPhotos.jpeg(i + 1, 2400, 1600));
         }
-        Path brokenModel = Fixtures.copyTree(Fixtures.TINY_MODEL, tmp.resolve("broken-model"));
-        Files.writeString(brokenModel.resolve("visual.onnx"), "<html>404 not found</html>");
-        Files.writeString(brokenModel.resolve("model.properties"), Files.readString(brokenModel.resolve(
-                "model.properties")).replace("../../../../../../shared", Fixtures.SHARED_PHOTOS.getParent().getParent()
-                .toString()));
+        Path brokenModel = Fixtures.tinyModelWithBrokenVisualEncoder(tmp.resolve("broken-model"));
         Set<Thread> before = decodeThreads();
         try (ClipModel broken = new ClipModel(ModelDescriptor.load(brokenModel), 2)) {
             Indexer indexer = Fixtures.tinyIndexer(store, broken, 2, 2);

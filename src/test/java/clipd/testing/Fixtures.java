@@ -43,6 +43,22 @@ public final class Fixtures {
                 new clipd.image.Preprocessor(d.imageSize(), d.mean(), d.std())), index);
     }
 
+    /**
+     * A copy of the tiny model at {@code target} whose visual encoder is a web page saved as visual.onnx (what a
+     * failed download leaves); its tokenizer still points at the shared folder.
+     */
+    public static Path tinyModelWithBrokenVisualEncoder(Path target) {
+        Path model = copyTree(TINY_MODEL, target);
+        try {
+            Files.writeString(model.resolve("visual.onnx"), "<html>404 not found</html>");
+            Files.writeString(model.resolve("model.properties"), Files.readString(model.resolve("model.properties"))
+                    .replace("../../../../../../shared", SHARED_PHOTOS.getParent().getParent().toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return model;
+    }
+
     /** A writable copy of {@code source} (a folder tree) under {@code target}. */
     public static Path copyTree(Path source, Path target) {
         try (Stream<Path> files = Files.walk(source)) {
