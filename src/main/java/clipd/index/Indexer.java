@@ -251,6 +251,21 @@ public final class Indexer {
         for (Path folder : scannedFolders) { // files about to be read again are remembered again if skipped
             skipped.forgetUnder(folder, seenSkipped);
         }
+        for (Path folder : scannedFolders) { // what left them, before what arrived is matched with it
+            boolean empty = nothingUnder(folder, present);
+            if (suspect.contains(folder) && empty && store.hasRecordUnder(folder.toString() + File.separator)) {
+                // a library folder that holds nothing on another file system than the one it last held photos on
+                // is an empty mount point far more often than a library deleted whole: its photos stay until it
+                // shows them again (or is removed from clipd); emptied on its own disk, its photos leave
+                unseen.add(folder, "holds no photos any more (disk not mounted?)");
+                continue;
+            }
+            String device = unseen.deviceNow(folder); // null for a folder that is not a library folder
+            if (device != null && !empty && !device.equals(store.rootDevice(folder.toString()))) {
+                store.putRootDevice(folder.toString(), device);
+            }
+            removeUnder(folder, present, departed);
+        }
         List<String> arrivedKnown = new ArrayList<>();
         List<FolderScanner.Candidate> toRead = new ArrayList<>();
         long movedEarlier = 0; // their departure was an earlier update's, told and counted there
@@ -272,21 +287,6 @@ public final class Indexer {
         }
         stats.countToProcess(toRead.size());
         arrivedKnown.addAll(process(toRead, stats));
-        for (Path folder : scannedFolders) {
-            boolean empty = nothingUnder(folder, present);
-            if (suspect.contains(folder) && empty && store.hasRecordUnder(folder.toString() + File.separator)) {
-                // a library folder that holds nothing on another file system than the one it last held photos on
-                // is an empty mount point far more often than a library deleted whole: its photos stay until it
-                // shows them again (or is removed from clipd); emptied on its own disk, its photos leave
-                unseen.add(folder, "holds no photos any more (disk not mounted?)");
-                continue;
-            }
-            String device = unseen.deviceNow(folder); // null for a folder that is not a library folder
-            if (device != null && !empty && !device.equals(store.rootDevice(folder.toString()))) {
-                store.putRootDevice(folder.toString(), device);
-            }
-            removeUnder(folder, present, departed);
-        }
         for (FolderScanner.Candidate c : toRead) { // renamed: recognised by content
             store.record(c.path().toString()).ifPresent(r -> departed.arrivedWith(r.hash(), c.path()));
         }

@@ -173,4 +173,24 @@ class UnseenAndMovedTest {
                     .hash());
         }
     }
+
+    /**
+     * A renamed folder that only a full reconcile sees (the watcher lost the events): what left the library folder is
+     * known before what arrived in it is read, so the photos are recognised as moved without reading them.
+     */
+    @Test
+    void aFolderMoveSeenByAFullReconcileIsRecognisedWithoutReadingThePhotos() throws Exception {
+        Path library = tmp.resolve("library");
+        Path trip = Files.createDirectories(library.resolve("trip"));
+        for (int i = 0; i < 6; i++) {
+            ExifPhotos.write(trip.resolve("IMG_" + i + ".jpg"), ExifPhotos.jpeg(i + 1, 96, 64));
+        }
+        index(library);
+        Files.move(trip, library.resolve("trip, renamed"));
+        IndexStats reconcile = index(library);
+        assertEquals(0, reconcile.hashed(), "recognised by name, size and time, not read");
+        assertEquals(6, reconcile.renamed());
+        assertEquals(0, reconcile.removed());
+        assertEquals(6, store.recordCount());
+    }
 }
